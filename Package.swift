@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "authkit-fcgi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "authkit", targets: ["authkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+    ],
+    targets: [
+        // One system-library target per C library; each is wrapped by exactly one Swift module.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "PostgreSQL", dependencies: ["CLibPQ"]),
+        .target(name: "CryptoCore", dependencies: ["COpenSSL"]),
+
+        .target(
+            name: "AuthKit",
+            dependencies: [
+                "FastCGI", "PostgreSQL", "CryptoCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Migrations/README.md"],
+            resources: [.embedInCode("Migrations")]
+        ),
+        .executableTarget(
+            name: "authkit",
+            dependencies: [
+                "AuthKit", "FastCGI", "PostgreSQL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PostgreSQL"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "authkit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

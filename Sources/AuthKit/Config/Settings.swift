@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Immutable configuration, shared by every worker thread.
+public struct Settings: Sendable {
+    public enum LogFormat: String, Sendable { case logfmt, json }
+
+    public var databaseURL: String
+    public var databaseConnectTimeout: Int
+    public var databaseReconnectMaxDelay: Double
+    public var databasePreparedStatements: Bool
+    public var basePath: String
+    public var maxBodySize: Int
+    public var socketPath: String
+    public var socketMode: UInt32
+    public var bind: String?
+    public var listenBacklog: Int
+    public var workers: Int
+    public var shutdownTimeout: Double
+    public var healthzMaxAge: Double
+    public var logLevel: String
+    public var logFormat: LogFormat
+    /// drf-auth-kit's MFA_HANDLERS: the valid method names, in list order.
+    public var mfaHandlers: [String]
+
+    /// Names of AUTHKIT_* variables that are not settings (likely typos), for a start-up warning.
+    public var unknownVariables: [String] = []
+
+    /// Reads settings from `environment` (already merged: config file first, process
+    /// environment on top). `requireDatabase` is false for commands that never connect.
+    public static func load(from environment: [String: String], requireDatabase: Bool = true) throws(SettingsError) -> Settings {
+        let reader = SettingsReader(environment: environment)
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        var settings = Settings(
+            databaseURL: try reader.string("DATABASE_URL", default: ""),
+            databaseConnectTimeout: try reader.int("DATABASE_CONNECT_TIMEOUT", default: 5, in: 1...600),
+            databaseReconnectMaxDelay: try reader.seconds("DATABASE_RECONNECT_MAX_DELAY", default: 2, in: 0.01...300),
+            databasePreparedStatements: try reader.bool("DATABASE_PREPARED_STATEMENTS", default: true),
+            basePath: try reader.string("BASE_PATH", default: "/api/auth/"),
+            maxBodySize: try reader.int("MAX_BODY_SIZE", default: 65536, in: 1024...(64 << 20)),
+            socketPath: try reader.string("SOCKET", default: "/run/authkit/authkit.sock"),
+            socketMode: try reader.octal("SOCKET_MODE", default: 0o660),
+            bind: try reader.optionalString("BIND"),
+            listenBacklog: try reader.int("LISTEN_BACKLOG", default: 1024, in: 1...65535),
+            workers: try reader.int("WORKERS", default: 2 * cores, in: 1...1024),
+            shutdownTimeout: try reader.seconds("SHUTDOWN_TIMEOUT", default: 30, in: 0...3600),
+            healthzMaxAge: try reader.seconds("HEALTHZ_MAX_AGE", default: 1, in: 0...60),
+            logLevel: try reader.choice("LOG_LEVEL", default: "info",
+                                        from: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+            logFormat: LogFormat(rawValue: try reader.choice("LOG_FORMAT", default: "logfmt", from: ["logfmt", "json"]))!,
+            mfaHandlers: try reader.list("MFA_HANDLERS", default: ["app", "email"], allowed: ["app", "email"])
+        )
+        guard settings.basePath.hasPrefix("/"), settings.basePath.hasSuffix("/") else {
+            throw SettingsError(setting: "AUTHKIT_BASE_PATH", problem: "must start and end with '/', got \"\(settings.basePath)\"")
+        }
+        if requireDatabase && settings.databaseURL.isEmpty {
+            throw SettingsError(setting: "AUTHKIT_DATABASE_URL", problem: "is required (a libpq URI such as postgresql://user@host/db)")
+        }
+        if let bind = settings.bind { _ = try Settings.parseBind(bind, setting: "AUTHKIT_BIND") }
+        settings.unknownVariables = environment.keys
+            .filter { $0.hasPrefix(SettingsCatalog.prefix) && !SettingsCatalog.isKnown(String($0.dropFirst(SettingsCatalog.prefix.count))) }
+            .sorted()
+        return settings
+    }
+
+    /// Splits `HOST:PORT` (IPv6 as `[::1]:9000`).
+    public static func parseBind(_ text: String, setting: String) throws(SettingsError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            throw SettingsError(setting: setting, problem: "expected HOST:PORT, got \"\(text)\"")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw SettingsError(setting: setting, problem: "expected HOST:PORT, got \"\(text)\"") }
+        return (host, port)
+    }
+}
+
+/// Typed access to `AUTHKIT_*` variables; every failure names the variable.
+struct SettingsReader {
+    let environment: [String: String]
+
+    private func raw(_ name: String) -> (String, String)? {
+        precondition(SettingsCatalog.isKnown(name), "setting \(name) missing from SettingsCatalog")
+        let key = SettingsCatalog.prefix + name
+        guard let value = environment[key]?.trimmingWhitespace(), !value.isEmpty else { return nil }
+        return (key, value)
+    }
+
+    func string(_ name: String, default value: String) throws(SettingsError) -> String {
+        raw(name)?.1 ?? value
+    }
+
+    func optionalString(_ name: String) throws(SettingsError) -> String? {
+        raw(name)?.1
+    }
+
+    func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(SettingsError) -> Int {
+        guard let (key, text) = raw(name) else { return value }
+        guard let n = Int(text), range.contains(n) else {
+            throw SettingsError(setting: key, problem: "expected an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+        }
+        return n
+    }
+
+    func seconds(_ name: String, default value: Double, in range: ClosedRange<Double>) throws(SettingsError) -> Double {
+        guard let (key, text) = raw(name) else { return value }
+        guard let n = Double(text), n.isFinite, range.contains(n) else {
+            throw SettingsError(setting: key, problem: "expected a number of seconds in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+        }
+        return n
+    }
+
+    func bool(_ name: String, default value: Bool) throws(SettingsError) -> Bool {
+        guard let (key, text) = raw(name) else { return value }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw SettingsError(setting: key, problem: "expected true or false, got \"\(text)\"")
+        }
+    }
+
+    /// A comma-separated list of distinct names from `allowed`, in the order given.
+    func list(_ name: String, default value: [String], allowed: [String]) throws(SettingsError) -> [String] {
+        guard let (key, text) = raw(name) else { return value }
+        let items = text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard !items.isEmpty else { throw SettingsError(setting: key, problem: "must name at least one of \(allowed.joined(separator: ", "))") }
+        for item in items where !allowed.contains(item) {
+            throw SettingsError(setting: key, problem: "unknown handler \"\(item)\" in \"\(text)\" (known: \(allowed.joined(separator: ", ")))")
+        }
+        guard Set(items).count == items.count else { throw SettingsError(setting: key, problem: "lists a handler twice") }
+        return items
+    }
+
+    func octal(_ name: String, default value: UInt32) throws(SettingsError) -> UInt32 {
+        guard let (key, text) = raw(name) else { return value }
+        guard let n = UInt32(text, radix: 8), n <= 0o777 else {
+            throw SettingsError(setting: key, problem: "expected octal permission bits such as 0660, got \"\(text)\"")
+        }
+        return n
+    }
+
+    func choice(_ name: String, default value: String, from options: [String]) throws(SettingsError) -> String {
+        guard let (key, text) = raw(name) else { return value }
+        guard options.contains(text) else {
+            throw SettingsError(setting: key, problem: "expected one of \(options.joined(separator: ", ")), got \"\(text)\"")
+        }
+        return text
+    }
+}

@@ -1,0 +1,13 @@
+/// `GET {base}healthz`: 200 when this instance can reach PostgreSQL, 503 otherwise.
+/// A worker whose connection succeeded within `AUTHKIT_HEALTHZ_MAX_AGE` answers without a
+/// round trip, so load balancers can poll it cheaply.
+public struct HealthController: Sendable {
+    public init() {}
+
+    public func show(_ context: inout RequestContext) throws -> HTTPResponse {
+        if context.database.isReachable(maxAge: context.settings.healthzMaxAge, logger: context.logger) {
+            return .json(.ok, ["status": "ok", "database": "ok"])
+        }
+        return .json(.serviceUnavailable, ["status": "unavailable", "database": "unreachable"])
+    }
+}

@@ -1,0 +1,26 @@
+import CryptoCore
+
+/// One plain-SQL migration file, embedded in the binary.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+
+    /// SHA-256 of the file: an applied migration whose file changed is refused.
+    public var checksum: String { Hex.encode(Digest.hash(.sha256, Array(sql.utf8))) }
+
+    /// `file` is the file name (`0002_users.sql`); `bytes` its embedded content.
+    init(file: String, bytes: [UInt8]) {
+        let stem = file.hasSuffix(".sql") ? String(file.dropLast(4)) : file
+        let parts = stem.split(separator: "_", maxSplits: 1)
+        version = Int(parts[0])!
+        name = parts.count > 1 ? String(parts[1]) : ""
+        sql = String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Every migration, in order. A unit test checks this list against the files in
+    /// Sources/AuthKit/Migrations, so a new file cannot be forgotten here.
+    public static let all: [Migration] = [
+        Migration(file: "0001_schema_migrations.sql", bytes: PackageResources._001_schema_migrations_sql),
+    ]
+}

@@ -1,0 +1,55 @@
+import Logging
+
+/// The request pipeline: routing, content negotiation, authentication, method dispatch and
+/// error rendering. Immutable and shared by every worker thread.
+public final class Application: Sendable {
+    public let settings: Settings
+    public let router: Router
+    public let clock: any TimeSource
+    private let fieldContext: FieldContext
+
+    public init(settings: Settings, clock: any TimeSource = SystemTime(), controllers: Routes.Controllers = .init()) {
+        self.settings = settings
+        self.clock = clock
+        self.router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
+        self.fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
+    }
+
+    /// Answers one request. Never throws: every failure becomes a JSON response here.
+    /// Returns the route name for the access log ("-" when no route matched).
+    public func respond(to request: HTTPRequest, database: Database, logger: Logger) -> (HTTPResponse, String) {
+        if request.contentLength > settings.maxBodySize {
+            return (APIError.payloadTooLarge.response, "-")
+        }
+        switch router.match(path: request.path, query: request.query) {
+        case .notFound:
+            return (APIError.notFound.response, "-")
+        case .redirect(let location):
+            return (HTTPResponse(status: .movedPermanently, headers: [("Location", location)], contentType: nil), "-")
+        case .route(let route):
+            var context = RequestContext(request: request, logger: logger, database: database, settings: settings,
+                                         clock: clock, fieldContext: fieldContext)
+            var response: HTTPResponse
+            do {
+                response = try dispatch(route, &context)
+            } catch {
+                response = ErrorRenderer.response(for: error, logger: context.logger)
+            }
+            // DRF's API views send Allow on every answer, errors included.
+            response.addHeader("Allow", route.allow)
+            return (response, route.name)
+        }
+    }
+
+    /// DRF's order: content negotiation (406), authentication (401), method (405), handler.
+    private func dispatch(_ route: Route, _ context: inout RequestContext) throws -> HTTPResponse {
+        guard ContentNegotiation.acceptsJSON(context.request.headers.accept) else { throw APIError.notAcceptable }
+        if context.request.method == .options {
+            return .json(.ok, route.metadata)
+        }
+        guard let handler = route.handler(for: context.request.method) else {
+            throw APIError.methodNotAllowed(context.request.method)
+        }
+        return try handler(&context)
+    }
+}

@@ -1,0 +1,44 @@
+import Logging
+import PostgreSQL
+
+/// Everything one request may use: the request, a logger tagged with nginx's request id, the
+/// worker's own database connection, the clock and the (immutable, shared) settings.
+/// Lives on one worker thread for the duration of one request.
+public struct RequestContext {
+    public let request: HTTPRequest
+    public var logger: Logger
+    public let database: Database
+    public let settings: Settings
+    public let clock: any TimeSource
+    public let fieldContext: FieldContext
+    private var parsedBody: JSONValue?
+
+    init(request: HTTPRequest, logger: Logger, database: Database, settings: Settings, clock: any TimeSource,
+         fieldContext: FieldContext) {
+        self.request = request
+        self.logger = logger
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.fieldContext = fieldContext
+    }
+
+    /// The parsed body. Parsed on first use, so (as in DRF) authentication and method errors
+    /// win over a malformed body.
+    public mutating func body() throws(APIError) -> JSONValue {
+        if let parsedBody { return parsedBody }
+        let value = try BodyParser.parse(request)
+        parsedBody = value
+        return value
+    }
+
+    /// The body decoded into an endpoint's request type, with DRF's validation order.
+    public mutating func decode<T: RequestBody>(_ type: T.Type) throws -> T {
+        try T.decode(from: body(), context: fieldContext)
+    }
+
+    /// Runs `body` on this worker's database connection (see `Database.run`).
+    public func db<T>(retry: Bool = false, _ body: (PGConnection) throws -> T) throws -> T {
+        try database.run(retry: retry, logger: logger, body)
+    }
+}

@@ -1,0 +1,123 @@
+import FastCGI
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The FastCGI responder: a fixed pool of worker threads over one listening socket.
+///
+/// Signals: SIGTERM/SIGINT are blocked in every thread and taken by `sigwait` on the calling
+/// thread. On the first one the server stops accepting, wakes idle workers, lets in-flight
+/// requests finish (up to `AUTHKIT_SHUTDOWN_TIMEOUT`), closes database connections and returns 0.
+/// SIGPIPE is ignored: a client that goes away mid-response only fails that write.
+public final class Server: Sendable {
+    private let application: Application
+    private let listener: Listener
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let running = Atomic<Int>(0)
+
+    public init(application: Application, listener: Listener, logger: Logger) {
+        self.application = application
+        self.listener = listener
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the process exit status.
+    public func run() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        let wake: WakeEvent
+        do {
+            wake = try WakeEvent()
+        } catch {
+            logger.critical("cannot create wake event", metadata: ["error": "\(error)"])
+            return 1
+        }
+        FastCGI.initialize()
+        let workers = application.settings.workers
+        var threads: [pthread_t] = []
+        for index in 0..<workers {
+            running.add(1, ordering: .relaxed)
+            let thread = spawnThread { [self] in
+                Worker.run(index: index, application: application, listener: listener, wake: wake,
+                           isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
+                running.subtract(1, ordering: .relaxed)
+            }
+            guard let thread else {
+                logger.critical("cannot start worker thread", metadata: ["worker": "\(index)"])
+                running.subtract(1, ordering: .relaxed)
+                stopping.store(true, ordering: .relaxed)
+                wake.fire()
+                break
+            }
+            threads.append(thread)
+        }
+        logger.notice("serving", metadata: ["listen": "\(describe(listener.kind))", "workers": "\(threads.count)",
+                                             "base_path": "\(application.settings.basePath)"])
+
+        var received: Int32 = 0
+        while !stopping.load(ordering: .relaxed) {
+            if sigwait(&signals, &received) != 0 { continue }
+            if received == SIGHUP {
+                logger.notice("SIGHUP ignored: restart the service to apply new settings")
+                continue
+            }
+            logger.notice("shutting down", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
+            stopping.store(true, ordering: .relaxed)
+        }
+        wake.fire()
+
+        // Wait for in-flight requests, bounded by the shutdown timeout.
+        let deadline = MonotonicClock.nanoseconds() + UInt64(application.settings.shutdownTimeout * 1e9)
+        while running.load(ordering: .relaxed) > 0 && MonotonicClock.nanoseconds() < deadline {
+            usleep(5_000)
+        }
+        let unfinished = running.load(ordering: .relaxed)
+        if unfinished > 0 {
+            logger.error("shutdown timeout: requests still running", metadata: ["workers": "\(unfinished)"])
+            listener.close()
+            return 1
+        }
+        for thread in threads { pthread_join(thread, nil) }
+        listener.close()
+        logger.notice("stopped")
+        return 0
+    }
+
+    private func describe(_ kind: Listener.Kind) -> String {
+        switch kind {
+        case .unix(let path): return "unix:\(path)"
+        case .tcp(let host, let port): return "\(host):\(port)"
+        case .inherited(let fd): return "fd:\(fd)"
+        }
+    }
+}
+
+/// Boxes a closure for pthread_create.
+private final class ThreadBody {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+private func spawnThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+    var thread = pthread_t()
+    let box = Unmanaged.passRetained(ThreadBody(body))
+    let status = pthread_create(&thread, nil, { raw in
+        let box = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+    }, box.toOpaque())
+    if status != 0 {
+        box.release()
+        return nil
+    }
+    return thread
+}

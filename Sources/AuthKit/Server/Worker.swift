@@ -1,0 +1,29 @@
+import FastCGI
+import Logging
+
+/// One worker thread's loop: wait for a FastCGI request, answer it on this thread's own
+/// database connection, repeat until the server stops. Only the immutable application and the
+/// stop flag are shared with other workers.
+enum Worker {
+    static func run(index: Int, application: Application, listener: Listener, wake: WakeEvent,
+                    isStopping: @Sendable () -> Bool, logger: Logger) {
+        let gate: AcceptGate
+        do {
+            gate = try AcceptGate(listener: listener, wake: wake)
+        } catch {
+            logger.critical("worker cannot wait for connections", metadata: ["worker": "\(index)", "error": "\(error)"])
+            return
+        }
+        let connection = Connection(listener: listener)
+        let database = Database(settings: application.settings)
+        let responder = Responder(application: application, logger: logger)
+        while !isStopping() {
+            guard gate.wait(), !isStopping() else { break }
+            // Another worker may have taken the connection (EAGAIN): just wait again.
+            guard connection.accept() else { continue }
+            responder.answer(connection, database: database)
+            connection.finish()
+        }
+        database.close()
+    }
+}

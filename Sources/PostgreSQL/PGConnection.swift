@@ -1,0 +1,169 @@
+import CLibPQ
+
+/// One libpq connection, used by exactly one thread at a time (it is not Sendable).
+/// Frees the `PGconn` in `deinit`.
+public final class PGConnection {
+    private var handle: OpaquePointer?
+    private var prepared: Set<String> = []
+
+    /// Whether named statements are prepared on the server. Off for PgBouncer in transaction mode.
+    public let usesPreparedStatements: Bool
+
+    /// Opens a connection. `conninfo` is a libpq URI or `key=value` string; `defaults` are
+    /// applied only where `conninfo` does not set the key (e.g. `connect_timeout`).
+    public init(conninfo: String, defaults: [(String, String)] = [], usesPreparedStatements: Bool = true) throws(PGError) {
+        self.usesPreparedStatements = usesPreparedStatements
+        // Later keywords override earlier ones, so the defaults go first and the expanded
+        // dbname (the caller's URI or conninfo) last.
+        let keys = defaults.map(\.0) + ["dbname"]
+        let values = defaults.map(\.1) + [conninfo]
+        let connection = withCStringArray(keys) { k in
+            withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let connection else { throw PGError(kind: .connection, message: "out of memory") }
+        handle = connection
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw PGError(kind: .connection, message: Self.errorMessage(connection))
+        }
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Whether libpq believes the connection is usable (no round trip).
+    public var isConnected: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Re-establishes a broken connection. Prepared statements are gone afterwards.
+    public func reset() throws(PGError) {
+        guard let handle else { throw PGError(kind: .connection, message: "connection closed") }
+        prepared.removeAll()
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PGError(kind: .connection, message: Self.errorMessage(handle))
+        }
+    }
+
+    /// Runs one or more statements without parameters (migrations, BEGIN/COMMIT).
+    @discardableResult
+    public func simpleQuery(_ sql: String) throws(PGError) -> PGResult {
+        let h = try liveHandle()
+        guard let result = PQexec(h, sql) else { throw PGError(kind: .connection, message: Self.errorMessage(h)) }
+        return try check(PGResult(result), raw: result, connection: h)
+    }
+
+    /// Runs one parameterised statement (unnamed, not prepared).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PGBindable] = []) throws(PGError) -> PGResult {
+        let h = try liveHandle()
+        let texts = parameters.map(\.pgText)
+        let result = withOptionalCStringArray(texts) { p in
+            PQexecParams(h, sql, Int32(texts.count), nil, p, nil, nil, 0)
+        }
+        guard let result else { throw PGError(kind: .connection, message: Self.errorMessage(h)) }
+        return try check(PGResult(result), raw: result, connection: h)
+    }
+
+    /// Runs a named statement, preparing it on this connection the first time.
+    @discardableResult
+    public func execute(_ statement: PGStatement, _ parameters: [any PGBindable] = []) throws(PGError) -> PGResult {
+        guard usesPreparedStatements else { return try query(statement.sql, parameters) }
+        let h = try liveHandle()
+        if !prepared.contains(statement.name) {
+            guard let p = PQprepare(h, statement.name, statement.sql, 0, nil) else {
+                throw PGError(kind: .connection, message: Self.errorMessage(h))
+            }
+            _ = try check(PGResult(p), raw: p, connection: h)
+            prepared.insert(statement.name)
+        }
+        let texts = parameters.map(\.pgText)
+        let result = withOptionalCStringArray(texts) { p in
+            PQexecPrepared(h, statement.name, Int32(texts.count), p, nil, nil, 0)
+        }
+        guard let result else { throw PGError(kind: .connection, message: Self.errorMessage(h)) }
+        return try check(PGResult(result), raw: result, connection: h)
+    }
+
+    /// Runs `body` inside BEGIN/COMMIT; rolls back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try simpleQuery("BEGIN")
+        do {
+            let value = try body()
+            try simpleQuery("COMMIT")
+            return value
+        } catch {
+            if isConnected { _ = try? simpleQuery("ROLLBACK") }
+            throw error
+        }
+    }
+
+    // MARK: - Internals
+
+    private func liveHandle() throws(PGError) -> OpaquePointer {
+        guard let handle else { throw PGError(kind: .connection, message: "connection closed") }
+        return handle
+    }
+
+    /// The one place that turns a libpq result status into a typed error.
+    private func check(_ wrapped: PGResult, raw: OpaquePointer, connection: OpaquePointer) throws(PGError) -> PGResult {
+        switch PQresultStatus(raw) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return wrapped
+        default:
+            let sqlState = Self.field(raw, authkit_pg_diag_sqlstate())
+            let constraint = Self.field(raw, authkit_pg_diag_constraint_name())
+            let primary = Self.field(raw, authkit_pg_diag_message_primary())
+            let message = primary ?? Self.errorMessage(connection)
+            let broken = PQstatus(connection) != CONNECTION_OK
+            if broken { prepared.removeAll() }
+            throw PGError(kind: broken || sqlState == nil ? .connection : .server,
+                          message: message, sqlState: sqlState, constraint: constraint)
+        }
+    }
+
+    private static func field(_ result: OpaquePointer, _ code: Int32) -> String? {
+        guard let p = PQresultErrorField(result, code) else { return nil }
+        return String(cString: p)
+    }
+
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
+        guard let p = PQerrorMessage(connection) else { return "unknown error" }
+        let text = String(cString: p)
+        return text.split(whereSeparator: \.isNewline).map(String.init).joined(separator: " ").trimmingSpaces()
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// Calls `body` with a NULL-terminated `char *[]` built from `strings`.
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let owned = strings.map { strdup($0) }
+    defer { owned.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = owned.map { UnsafePointer($0) }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// Like `withCStringArray`, but a nil element stays NULL (SQL NULL parameters).
+private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    if strings.isEmpty { return body(nil) }
+    let owned = strings.map { $0.map { strdup($0) } ?? nil }
+    defer { owned.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

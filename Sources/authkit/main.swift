@@ -1,0 +1,144 @@
+import ArgumentParser
+import AuthKit
+import Logging
+import PostgreSQL
+import FastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct AuthKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authkit",
+        abstract: "Multi-factor authentication service (FastCGI), wire-compatible with \(Version.compatibleWith).",
+        version: Version.string,
+        subcommands: [Serve.self, Migrate.self, SettingsCommand.self, VersionCommand.self])
+}
+
+/// Options every command that reads settings accepts.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "A KEY=VALUE file of AUTHKIT_* settings (systemd EnvironmentFile format); the environment overrides it.")
+    var config: String?
+
+    func environment() throws -> [String: String] {
+        do {
+            return try ProcessEnvironment.settingsEnvironment(configFile: config)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func settings(requireDatabase: Bool = true, overrides: [String: String] = [:]) throws -> Settings {
+        var env = try environment()
+        for (k, v) in overrides { env[k] = v }
+        do {
+            return try Settings.load(from: env, requireDatabase: requireDatabase)
+        } catch {
+            throw ValidationError("invalid setting \(error.description)")
+        }
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Answer FastCGI requests until SIGTERM or SIGINT.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Unix socket path to listen on (default AUTHKIT_SOCKET or /run/authkit/authkit.sock).")
+    var socket: String?
+
+    @Option(help: "Listen on TCP HOST:PORT instead of a unix socket, e.g. 127.0.0.1:9000.")
+    var bind: String?
+
+    @Option(help: "Worker threads, each with its own PostgreSQL connection (default 2 x cores).")
+    var workers: Int?
+
+    func run() throws {
+        var overrides: [String: String] = [:]
+        if let socket { overrides["AUTHKIT_SOCKET"] = socket }
+        if let bind { overrides["AUTHKIT_BIND"] = bind }
+        if let workers { overrides["AUTHKIT_WORKERS"] = String(workers) }
+        let environment = try options.environment()
+        let settings = try options.settings(overrides: overrides)
+        ServiceSetup.bootstrapLogging(settings)
+        let logger = Logger(label: "authkit")
+        for name in settings.unknownVariables {
+            logger.warning("unknown setting ignored (typo?)", metadata: ["variable": "\(name)"])
+        }
+        guard ServiceSetup.checkSchema(settings, logger: logger) else { throw ExitCode(1) }
+        let explicitSocket = socket != nil || environment["AUTHKIT_SOCKET"].map { !$0.isEmpty } == true
+        let listener: Listener
+        do {
+            listener = try ServiceSetup.listener(settings: settings, explicitSocket: explicitSocket)
+        } catch {
+            logger.critical("cannot listen", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+        let server = Server(application: Application(settings: settings), listener: listener, logger: logger)
+        let status = server.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations (safe to run from several hosts at once).")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Only list migrations and whether each is applied.")
+    var status = false
+
+    func run() throws {
+        let settings = try options.settings()
+        ServiceSetup.bootstrapLogging(settings)
+        let logger = Logger(label: "authkit.migrate")
+        do {
+            let connection = try PGConnection(conninfo: settings.databaseURL,
+                                              defaults: [("connect_timeout", String(settings.databaseConnectTimeout))])
+            let migrator = Migrator(connection: connection)
+            if status {
+                for entry in try migrator.status() {
+                    print("\(entry.applied ? "applied" : "pending") \(entry.migration.version) \(entry.migration.name)")
+                }
+                return
+            }
+            let applied = try migrator.migrate(logger: logger)
+            print(applied.isEmpty ? "database is up to date" : "applied \(applied.count) migration(s)")
+        } catch {
+            printError("migrate failed: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct SettingsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings", abstract: "List every AUTHKIT_* setting with its default (Markdown table).")
+
+    func run() {
+        print("| variable | default | meaning |")
+        print("|---|---|---|")
+        for s in SettingsCatalog.all {
+            print("| `\(SettingsCatalog.prefix)\(s.name)` | `\(s.defaultValue)` | \(s.summary.replacingPipes()) |")
+        }
+    }
+}
+
+extension String {
+    func replacingPipes() -> String { split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
+
+    func run() {
+        print("authkit \(Version.string) — compatible with \(Version.compatibleWith)")
+    }
+}
+
+func printError(_ text: String) {
+    var line = text + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+AuthKitCommand.main()

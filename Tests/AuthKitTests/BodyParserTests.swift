@@ -1,0 +1,52 @@
+import Testing
+@testable import AuthKit
+
+@Suite struct BodyParserTests {
+    func parse(_ contentType: String?, _ body: String) -> Result<JSONValue, APIError> {
+        let request = HTTPRequest(method: .post, path: "/", contentType: contentType, body: Array(body.utf8))
+        return Result { () throws(APIError) -> JSONValue in try BodyParser.parse(request) }
+    }
+
+    func detail(_ result: Result<JSONValue, APIError>) -> String? {
+        guard case .failure(let error) = result, case .object(let o) = error.body, case .string(let s)? = o["detail"] else { return nil }
+        return s
+    }
+
+    @Test func emptyBodyIsAnEmptyObjectWhateverTheType() throws {
+        #expect(try parse(nil, "").get() == .object(JSONObject()))
+        #expect(try parse("text/plain", "").get() == .object(JSONObject()))
+        #expect(try parse("application/json", "").get() == .object(JSONObject()))
+    }
+
+    @Test func unsupportedTypesAre415WithTheTypeAsSent() {
+        let plain = parse("text/plain", "username=alice")
+        #expect(detail(plain) == "Unsupported media type \"text/plain\" in request.")
+        if case .failure(let e) = plain { #expect(e.status == .unsupportedMediaType) }
+        #expect(detail(parse("application/xml", "<a/>")) == "Unsupported media type \"application/xml\" in request.")
+        #expect(detail(parse(nil, "{}")) == "Unsupported media type \"\" in request.")
+        #expect(detail(parse("text/plain; charset=utf-8", "x")) == "Unsupported media type \"text/plain; charset=utf-8\" in request.")
+    }
+
+    @Test func jsonVariantsAndParseErrors() throws {
+        #expect(try parse("application/json; charset=UTF-8", #"{"a":"b"}"#).get() == .object(["a": "b"]))
+        #expect(try parse("Application/JSON", #"{"a":"b"}"#).get() == .object(["a": "b"]))
+        #expect(detail(parse("application/json", "{username: alice}"))
+                == "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")
+        let latin1 = HTTPRequest(method: .post, path: "/", contentType: "application/json; charset=latin-1",
+                                 body: Array(#"{"a":""#.utf8) + [0xE9] + Array(#""}"#.utf8))
+        #expect(try BodyParser.parse(latin1) == .object(["a": "é"]))
+    }
+
+    @Test func formBodiesLikeQueryDict() throws {
+        let value = try parse("application/x-www-form-urlencoded", "username=al+ice%21&password=S3cret-pass%21&username=bob&empty=").get()
+        #expect(value == .object(["username": "bob", "password": "S3cret-pass!", "empty": ""]))
+    }
+
+    @Test func multipartBodies() throws {
+        let body = "--B\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nalice\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nignored\r\n"
+            + "--B\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nS3cret-pass!\r\n--B--\r\n"
+        #expect(try parse("multipart/form-data; boundary=B", body).get() == .object(["username": "alice", "password": "S3cret-pass!"]))
+        #expect(detail(parse("multipart/form-data", body)) == "Multipart form parse error - Invalid boundary in multipart: None")
+    }
+}
