@@ -38,8 +38,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Tests at three speeds: pure unit tests; controllers and SQL against a real PostgreSQL;
+        // end to end through real nginx in front of the real binary.
         .testTarget(name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PostgreSQL"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "authkit"]),
+        .target(name: "TestSupport", dependencies: ["AuthKit", "PostgreSQL"], path: "Tests/TestSupport"),
+        .testTarget(name: "IntegrationTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport", "authkit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,9 +18,19 @@ public struct Migration: Sendable {
         sql = String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A migration built in code (tests of the migrator itself).
+    public static func testing(version: Int, name: String, sql: String) -> Migration {
+        Migration(file: String(format4(version)) + "_" + name + ".sql", bytes: Array(sql.utf8))
+    }
+
     /// Every migration, in order. A unit test checks this list against the files in
     /// Sources/AuthKit/Migrations, so a new file cannot be forgotten here.
     public static let all: [Migration] = [
         Migration(file: "0001_schema_migrations.sql", bytes: PackageResources._001_schema_migrations_sql),
     ]
+}
+
+private func format4(_ n: Int) -> String {
+    let s = String(n)
+    return String(repeating: "0", count: max(0, 4 - s.count)) + s
 }

@@ -1,3 +1,5 @@
+import CryptoCore
+
 /// `application/x-www-form-urlencoded` bodies, read like Django's QueryDict: `+` is a space,
 /// `%XX` escapes are decoded (invalid UTF-8 becomes U+FFFD), a repeated key keeps its last value.
 enum FormURLEncoded {
@@ -21,7 +23,7 @@ enum FormURLEncoded {
             let b = bytes[i]
             if b == UInt8(ascii: "+") {
                 out.append(0x20)
-            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
+            } else if b == UInt8(ascii: "%"), i + 2 < bytes.endIndex, let hi = Hex.nibble(bytes[i + 1]), let lo = Hex.nibble(bytes[i + 2]) {
                 out.append(hi << 4 | lo)
                 i += 2
             } else {
@@ -39,7 +41,7 @@ enum FormURLEncoded {
         var out: [UInt8] = []
         var i = 0
         while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let hi = Hex.nibble(bytes[i + 1]), let lo = Hex.nibble(bytes[i + 2]) {
                 out.append(hi << 4 | lo)
                 i += 3
             } else {
@@ -48,14 +50,5 @@ enum FormURLEncoded {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
     }
 }

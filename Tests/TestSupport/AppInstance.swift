@@ -1,0 +1,111 @@
+import Foundation
+
+/// The real `authkit serve` binary, started on a unix socket in a temporary directory, with its
+/// log captured in a file.
+public final class AppInstance: @unchecked Sendable {
+    public let process: Subprocess
+    public let directory: String
+    public let socketPath: String
+    public let logPath: String
+    public let environment: [String: String]
+
+    /// `settings` are AUTHKIT_* overrides; `arguments` extra `serve` flags.
+    public init(databaseURL: String, settings: [String: String] = [:], arguments: [String] = [],
+                stdinFD: Int32? = nil, waitForSocket: Bool = true) throws {
+        directory = try Paths.temporaryDirectory("authkit-app")
+        socketPath = directory + "/authkit.sock"
+        logPath = directory + "/authkit.log"
+        var env: [String: String] = [
+            "PATH": "/usr/bin:/bin",
+            "AUTHKIT_DATABASE_URL": databaseURL,
+            "AUTHKIT_SOCKET": socketPath,
+            "AUTHKIT_SOCKET_MODE": "0666",
+            "AUTHKIT_WORKERS": "4",
+            "AUTHKIT_SHUTDOWN_TIMEOUT": "10",
+        ]
+        for (k, v) in settings { env[k] = v }
+        environment = env
+        process = try Subprocess(Paths.binary, ["serve"] + arguments, environment: env, stdinFD: stdinFD, output: .file(logPath))
+        if waitForSocket {
+            let socketPath = self.socketPath
+            guard Paths.waitFor(seconds: 20, { FileManager.default.fileExists(atPath: socketPath) || !process.isRunning }),
+                  process.isRunning else {
+                throw CommandFailure(command: "authkit serve", status: 1, output: log())
+            }
+        }
+    }
+
+    public var pid: Int32 { process.pid }
+
+    public func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    public func terminate(timeout: Double = 20) -> Int32? {
+        process.signal(SIGTERM)
+        return process.wait(seconds: timeout)
+    }
+}
+
+/// nginx configured from the repository's nginx/nginx.conf and nginx/authkit.conf (the files
+/// deploy/up uses), on a free loopback port.
+public final class NginxInstance: @unchecked Sendable {
+    public let process: Subprocess
+    public let port: Int
+    public let prefix: String
+
+    /// Retries on another port when the one picked was taken meanwhile by a parallel test.
+    public init(upstream: String) throws {
+        prefix = try Paths.temporaryDirectory("authkit-nginx")
+        let template = try String(contentsOf: Paths.root.appendingPathComponent("nginx/nginx.conf"), encoding: .utf8)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = Paths.freePort()
+            let conf = template
+                .replacingOccurrences(of: "@PREFIX@", with: prefix)
+                .replacingOccurrences(of: "@LISTEN@", with: "127.0.0.1:\(port)")
+                .replacingOccurrences(of: "@UPSTREAM@", with: upstream)
+                .replacingOccurrences(of: "@SNIPPET@", with: Paths.root.appendingPathComponent("nginx/authkit.conf").path)
+            try conf.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
+            let process = try Subprocess("/usr/sbin/nginx", ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log",
+                                                             "-g", "daemon off;"])
+            let ready = Paths.waitFor(seconds: 20) { (try? HTTPClient(port: port).get("/__probe__")) != nil || !process.isRunning }
+            if ready && process.isRunning {
+                self.port = port
+                self.process = process
+                return
+            }
+            let log = (try? String(contentsOfFile: prefix + "/error.log", encoding: .utf8)) ?? ""
+            if attempt < 5 && log.contains("Address already in use") { continue }
+            throw CommandFailure(command: "nginx", status: 1, output: log)
+        }
+    }
+
+    public func stop() {
+        process.signal(SIGQUIT)
+        _ = process.wait(seconds: 10)
+    }
+}
+
+/// A database, the app and nginx in front of it: what a client sees.
+public final class Stack: @unchecked Sendable {
+    public let cluster: PostgresCluster
+    public let database: String
+    public let app: AppInstance
+    public let nginx: NginxInstance
+    public let http: HTTPClient
+
+    public init(cluster: PostgresCluster? = nil, settings: [String: String] = [:]) throws {
+        self.cluster = try cluster ?? PostgresCluster.shared.get()
+        database = try self.cluster.createDatabase()
+        app = try AppInstance(databaseURL: self.cluster.url(database), settings: settings)
+        nginx = try NginxInstance(upstream: "server unix:\(app.socketPath);")
+        http = HTTPClient(port: nginx.port, prefix: "/api/auth/")
+    }
+
+    public func stop() {
+        nginx.stop()
+        app.terminate()
+    }
+}

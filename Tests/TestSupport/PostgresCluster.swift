@@ -1,0 +1,89 @@
+import Foundation
+import Synchronization
+
+/// A throwaway PostgreSQL cluster (unix socket only) in a temporary directory, run as the
+/// `postgres` user when the tests run as root. Databases are cloned from a migrated template.
+public final class PostgresCluster: Sendable {
+    public let directory: String
+    public let socketDirectory: String
+    public let dataDirectory: String
+    let bin: String
+    private let counter = Mutex(0)
+    private let templateReady = Mutex(false)
+
+    /// The cluster most tests share; started on first use.
+    public static let shared: Result<PostgresCluster, any Error> = Result { try PostgresCluster() }
+
+    public init() throws {
+        bin = try Self.findBinaries()
+        directory = try Paths.temporaryDirectory("authkit-pg")
+        dataDirectory = directory + "/data"
+        socketDirectory = directory + "/sock"
+        for dir in [dataDirectory, socketDirectory] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            if Shell.isRoot { try Shell.run("/bin/chown", ["postgres:", dir]) }
+        }
+        chmod(dataDirectory, 0o700)
+        try Shell.runAsPostgres(bin + "/initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                                                  "--locale=C.UTF-8", "--no-sync"])
+        let conf = """
+
+            listen_addresses = ''
+            unix_socket_directories = '\(socketDirectory)'
+            max_connections = 300
+            fsync = off
+            synchronous_commit = off
+            full_page_writes = off
+            """
+        try Shell.runAsPostgres("/bin/sh", ["-c", "cat >> '\(dataDirectory)/postgresql.conf' <<'EOF'\n\(conf)\nEOF"])
+        Cleanup.atExit((Shell.isRoot ? "/usr/sbin/runuser -u postgres -- " : "") + "\(bin)/pg_ctl -D \(dataDirectory) -m immediate stop")
+        try start()
+    }
+
+    static func findBinaries() throws -> String {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for v in versions.sorted(by: >) where FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\(v)/bin/initdb") {
+            return "/usr/lib/postgresql/\(v)/bin"
+        }
+        throw CommandFailure(command: "find initdb", status: 1, output: "PostgreSQL server binaries not found under /usr/lib/postgresql")
+    }
+
+    public func start() throws {
+        try Shell.runAsPostgres(bin + "/pg_ctl", ["-D", dataDirectory, "-l", dataDirectory + "/server.log", "-w", "-t", "60", "start"])
+    }
+
+    /// Stops the server abruptly, as a crash or a network partition would look to clients.
+    public func stop() throws {
+        try Shell.runAsPostgres(bin + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
+    }
+
+    /// A libpq URI for `database` in this cluster.
+    public func url(_ database: String) -> String {
+        "postgresql:///\(database)?host=\(socketDirectory)&port=5432&user=postgres"
+    }
+
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        try Shell.run(bin + "/psql", ["-h", socketDirectory, "-p", "5432", "-U", "postgres", "-d", database, "-Atq",
+                                      "-v", "ON_ERROR_STOP=1", "-c", sql]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A new empty database; `migrated` clones the template that `authkit migrate` prepared.
+    public func createDatabase(migrated: Bool = true) throws -> String {
+        let name = "t\(getpid())_\(counter.withLock { $0 += 1; return $0 })"
+        if migrated {
+            try templateReady.withLock { ready in
+                if !ready {
+                    _ = try psql("CREATE DATABASE authkit_template")
+                    try Shell.run(Paths.binary, ["migrate"], environment: ["AUTHKIT_DATABASE_URL": url("authkit_template"),
+                                                                          "AUTHKIT_LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"])
+                    ready = true
+                }
+                _ = try psql("CREATE DATABASE \(name) TEMPLATE authkit_template")
+            }
+        } else {
+            _ = try psql("CREATE DATABASE \(name)")
+        }
+        return name
+    }
+}
