@@ -12,7 +12,7 @@ struct AuthKitCommand: ParsableCommand {
         commandName: "authkit",
         abstract: "Multi-factor authentication service (FastCGI), wire-compatible with \(Version.compatibleWith).",
         version: Version.string,
-        subcommands: [Serve.self, Migrate.self, SettingsCommand.self, VersionCommand.self])
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, SettingsCommand.self, VersionCommand.self])
 }
 
 /// Options every command that reads settings accepts.
@@ -28,11 +28,11 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 
-    func settings(requireDatabase: Bool = true, overrides: [String: String] = [:]) throws -> Settings {
+    func settings(requireDatabase: Bool = true, requireSecretKey: Bool = false, overrides: [String: String] = [:]) throws -> Settings {
         var env = try environment()
         for (k, v) in overrides { env[k] = v }
         do {
-            return try Settings.load(from: env, requireDatabase: requireDatabase)
+            return try Settings.load(from: env, requireDatabase: requireDatabase, requireSecretKey: requireSecretKey)
         } catch {
             throw ValidationError("invalid setting \(error.description)")
         }
@@ -59,7 +59,7 @@ struct Serve: ParsableCommand {
         if let bind { overrides["AUTHKIT_BIND"] = bind }
         if let workers { overrides["AUTHKIT_WORKERS"] = String(workers) }
         let environment = try options.environment()
-        let settings = try options.settings(overrides: overrides)
+        let settings = try options.settings(requireSecretKey: true, overrides: overrides)
         ServiceSetup.bootstrapLogging(settings)
         let logger = Logger(label: "authkit")
         for name in settings.unknownVariables {

@@ -65,7 +65,11 @@ import Testing
         #expect(r.status == .methodNotAllowed)
         #expect(text(r) == #"{"detail":"Method \"GET\" not allowed."}"#)
         #expect(r.header("Allow") == "POST, OPTIONS")
-        #expect(respond(.delete, "/api/auth/mfa/delete/").status == .methodNotAllowed)
+        // Protected routes authenticate before the method check, as DRF does.
+        let delete = respond(.delete, "/api/auth/mfa/delete/")
+        #expect(delete.status == .unauthorized)
+        #expect(delete.header("Allow") == "POST, OPTIONS")
+        #expect(delete.header("WWW-Authenticate") == "Bearer realm=\"api\"")
         #expect(respond(.delete, "/api/auth/mfa/").header("Allow") == "GET, POST, HEAD, OPTIONS")
     }
 
@@ -101,7 +105,7 @@ import Testing
     @Test func pendingRoutesValidateThen501() {
         #expect(text(respond(.post, "/api/auth/login", contentType: "application/json", body: "{}"))
                 == #"{"username":["This field is required."],"password":["This field is required."]}"#)
-        let r = respond(.post, "/api/auth/login/", contentType: "application/json", body: #"{"username":"a","password":"b"}"#)
+        let r = respond(.post, "/api/auth/login/verify/", contentType: "application/json", body: #"{"ephemeral_token":"a","code":"b"}"#)
         #expect(r.status == .notImplemented)
         #expect(r.contentType == "application/json")
     }

@@ -90,7 +90,7 @@ import TestSupport
     }
 
     @Test func validBodiesReachAStubThatSays501() throws {
-        let r = try http.post("login/", json: #"{"username": "alice", "password": "x"}"#)
+        let r = try http.post("login/verify/", json: #"{"ephemeral_token": "t", "code": "123456"}"#)
         #expect(r.status == 501)
         #expect(r.header("Content-Type") == "application/json")
         expectSecurityHeaders(r)
@@ -107,10 +107,18 @@ import TestSupport
         let head = try http.send("HEAD", "login/")
         #expect(head.status == 405)
         #expect(head.header("Content-Length") == "41")
-        let delete = try http.send("DELETE", "mfa/delete/", headers: [("Content-Type", "application/json")], body: Array(#"{"method":"app"}"#.utf8))
+        // Protected routes authenticate first (401), then check the method.
+        let stack = try Self.stack.get()
+        try stack.createUser("transport")
+        let login = try http.post("login/", json: #"{"username": "transport", "password": "S3cret-pass!"}"#)
+        guard case .object(let o)? = login.json, case .string(let access)? = o["access"] else { Issue.record("login: \(login)"); return }
+        let auth = ("Authorization", "Bearer \(access)")
+        let delete = try http.send("DELETE", "mfa/delete/", headers: [("Content-Type", "application/json"), auth], body: Array(#"{"method":"app"}"#.utf8))
         #expect(delete.status == 405)
+        #expect(delete.text == #"{"detail":"Method \"DELETE\" not allowed."}"#)
         #expect(delete.header("Allow") == "POST, OPTIONS")
-        #expect(try http.send("DELETE", "mfa/").header("Allow") == "GET, POST, HEAD, OPTIONS")
+        #expect(try http.send("DELETE", "mfa/", headers: [auth]).header("Allow") == "GET, POST, HEAD, OPTIONS")
+        #expect(try http.send("DELETE", "mfa/").status == 401)
     }
 
     @Test func options() throws {
@@ -168,7 +176,9 @@ import TestSupport
         #expect(huge.header("Content-Type") == "application/json")
         // Just under the limit is processed normally.
         let fits = #"{"username":""# + String(repeating: "a", count: 60_000) + #"","password":"x"}"#
-        #expect(try http.post("login/", json: fits).status == 501)
+        let processed = try http.post("login/", json: fits)
+        #expect(processed.status == 400)
+        #expect(processed.text == #"{"non_field_errors":["Unable to log in with provided credentials."]}"#)
     }
 
     @Test func requestIDTagsTheAppLog() throws {

@@ -22,6 +22,9 @@ public final class AppInstance: @unchecked Sendable {
             "AUTHKIT_SOCKET_MODE": "0666",
             "AUTHKIT_WORKERS": "4",
             "AUTHKIT_SHUTDOWN_TIMEOUT": "10",
+            "AUTHKIT_SECRET_KEY": TestKeys.secretKey,
+            // Fast hashing, except where a test sets the default on purpose.
+            "AUTHKIT_PASSWORD_HASH_ITERATIONS": "1000",
         ]
         for (k, v) in settings { env[k] = v }
         environment = env
@@ -108,4 +111,34 @@ public final class Stack: @unchecked Sendable {
         nginx.stop()
         app.terminate()
     }
+
+    /// Runs the authkit CLI against this stack's database.
+    @discardableResult
+    public func cli(_ arguments: [String], stdin: String? = nil, allowFailure: Bool = false) throws -> (status: Int32, output: String) {
+        var env = app.environment
+        env["AUTHKIT_LOG_LEVEL"] = "warning"
+        guard let stdin else { return try Shell.run(Paths.binary, arguments, environment: env, allowFailure: allowFailure) }
+        let dir = try Paths.temporaryDirectory("authkit-stdin")
+        try stdin.write(toFile: dir + "/in", atomically: true, encoding: .utf8)
+        return try Shell.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" < '\(dir)/in'", Paths.binary] + arguments, environment: env,
+                             allowFailure: allowFailure)
+    }
+
+    /// Creates an account with `authkit user create` (the way operators do).
+    @discardableResult
+    public func createUser(_ username: String, password: String = "S3cret-pass!", email: String? = nil) throws -> Int64 {
+        let out = try cli(["user", "create", "--username", username, "--email", email ?? "\(username)@example.com", "--password-stdin"],
+                          stdin: password + "\n").output
+        guard let id = out.split(separator: "(id ").last.flatMap({ Int64($0.prefix { $0.isNumber }) }) else {
+            throw CommandFailure(command: "user create", status: 1, output: out)
+        }
+        return id
+    }
+
+    public func psql(_ sql: String) throws -> String { try cluster.psql(sql, database: database) }
+}
+
+public enum TestKeys {
+    /// The AUTHKIT_SECRET_KEY of test instances; tests forge tokens with it.
+    public static let secretKey = "test-secret-key-for-interop-0123456789abcdef"
 }

@@ -24,24 +24,36 @@ public struct Settings: Sendable {
     /// drf-auth-kit's MFA_HANDLERS: the valid method names, in list order.
     public var mfaHandlers: [String]
 
+    public var secretKey: String
+    public var accessTokenLifetime: Int64
+    public var refreshTokenLifetime: Int64
+    public var rotateRefreshTokens: Bool
+    public var cookies: CookieSettings
+    public var passwordHashIterations: Int
+    public var hashConcurrency: Int
+    public var hashQueue: Int
+    public var hashQueueTimeout: Double
+    public var maintenanceInterval: Double
+
     /// Names of AUTHKIT_* variables that are not settings (likely typos), for a start-up warning.
     public var unknownVariables: [String] = []
 
     /// Reads settings from `environment` (already merged: config file first, process
     /// environment on top). `requireDatabase` is false for commands that never connect.
-    public static func load(from environment: [String: String], requireDatabase: Bool = true) throws(SettingsError) -> Settings {
+    public static func load(from environment: [String: String], requireDatabase: Bool = true,
+                            requireSecretKey: Bool = false) throws(SettingsError) -> Settings {
         let reader = SettingsReader(environment: environment)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var settings = Settings(
-            databaseURL: try reader.string("DATABASE_URL", default: ""),
+            databaseURL: reader.string("DATABASE_URL", default: ""),
             databaseConnectTimeout: try reader.int("DATABASE_CONNECT_TIMEOUT", default: 5, in: 1...600),
             databaseReconnectMaxDelay: try reader.seconds("DATABASE_RECONNECT_MAX_DELAY", default: 2, in: 0.01...300),
             databasePreparedStatements: try reader.bool("DATABASE_PREPARED_STATEMENTS", default: true),
-            basePath: try reader.string("BASE_PATH", default: "/api/auth/"),
+            basePath: reader.string("BASE_PATH", default: "/api/auth/"),
             maxBodySize: try reader.int("MAX_BODY_SIZE", default: 65536, in: 1024...(64 << 20)),
-            socketPath: try reader.string("SOCKET", default: "/run/authkit/authkit.sock"),
+            socketPath: reader.string("SOCKET", default: "/run/authkit/authkit.sock"),
             socketMode: try reader.octal("SOCKET_MODE", default: 0o660),
-            bind: try reader.optionalString("BIND"),
+            bind: reader.optionalString("BIND"),
             listenBacklog: try reader.int("LISTEN_BACKLOG", default: 1024, in: 1...65535),
             workers: try reader.int("WORKERS", default: 2 * cores, in: 1...1024),
             shutdownTimeout: try reader.seconds("SHUTDOWN_TIMEOUT", default: 30, in: 0...3600),
@@ -49,8 +61,43 @@ public struct Settings: Sendable {
             logLevel: try reader.choice("LOG_LEVEL", default: "info",
                                         from: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             logFormat: LogFormat(rawValue: try reader.choice("LOG_FORMAT", default: "logfmt", from: ["logfmt", "json"]))!,
-            mfaHandlers: try reader.list("MFA_HANDLERS", default: ["app", "email"], allowed: ["app", "email"])
+            mfaHandlers: try reader.list("MFA_HANDLERS", default: ["app", "email"], allowed: ["app", "email"]),
+            secretKey: reader.string("SECRET_KEY", default: ""),
+            accessTokenLifetime: Int64(try reader.int("ACCESS_TOKEN_LIFETIME", default: 300, in: 1...31_536_000)),
+            refreshTokenLifetime: Int64(try reader.int("REFRESH_TOKEN_LIFETIME", default: 86400, in: 1...31_536_000)),
+            rotateRefreshTokens: try reader.bool("ROTATE_REFRESH_TOKENS", default: false),
+            cookies: CookieSettings(
+                useAuthCookie: try reader.bool("USE_AUTH_COOKIE", default: true),
+                secure: try reader.bool("AUTH_COOKIE_SECURE", default: false),
+                httpOnly: try reader.bool("AUTH_COOKIE_HTTPONLY", default: true),
+                sameSite: try reader.sameSite("AUTH_COOKIE_SAMESITE"),
+                domain: reader.optionalString("AUTH_COOKIE_DOMAIN"),
+                partitioned: try reader.bool("AUTH_COOKIE_PARTITIONED", default: false),
+                accessName: try reader.cookieName("AUTH_JWT_COOKIE_NAME", default: "auth-jwt"),
+                accessPath: reader.string("AUTH_JWT_COOKIE_PATH", default: "/"),
+                refreshName: try reader.cookieName("AUTH_JWT_REFRESH_COOKIE_NAME", default: "auth-refresh-jwt"),
+                refreshPath: reader.string("AUTH_JWT_REFRESH_COOKIE_PATH", default: "/")),
+            passwordHashIterations: try reader.int("PASSWORD_HASH_ITERATIONS", default: 1_000_000, in: 1...100_000_000),
+            hashConcurrency: 0,
+            hashQueue: 0,
+            hashQueueTimeout: try reader.seconds("PASSWORD_HASH_QUEUE_TIMEOUT", default: 5, in: 0...600),
+            maintenanceInterval: try reader.seconds("MAINTENANCE_INTERVAL", default: 300, in: 1...86400)
         )
+        // Slow hashing may use at most half of the workers (all of them when there is only one).
+        let hashShare = max(1, settings.workers / 2)
+        settings.hashConcurrency = try reader.int("PASSWORD_HASH_CONCURRENCY", default: max(1, min(cores, hashShare)), in: 1...1024)
+        settings.hashQueue = try reader.int("PASSWORD_HASH_QUEUE", default: max(0, hashShare - settings.hashConcurrency), in: 0...1024)
+        if settings.workers > 1 && settings.hashConcurrency + settings.hashQueue >= settings.workers {
+            throw SettingsError(setting: "AUTHKIT_PASSWORD_HASH_CONCURRENCY",
+                                problem: "concurrency (\(settings.hashConcurrency)) + queue (\(settings.hashQueue)) must stay below the \(settings.workers) workers, so a flood of logins cannot occupy them all")
+        }
+        if requireSecretKey {
+            guard settings.secretKey.count >= 32 else {
+                throw SettingsError(setting: "AUTHKIT_SECRET_KEY",
+                                    problem: settings.secretKey.isEmpty ? "is required (a random string of at least 32 characters, e.g. `head -c 48 /dev/urandom | base64`)"
+                                        : "is too short (\(settings.secretKey.count) characters; at least 32 are required)")
+            }
+        }
         guard settings.basePath.hasPrefix("/"), settings.basePath.hasSuffix("/") else {
             throw SettingsError(setting: "AUTHKIT_BASE_PATH", problem: "must start and end with '/', got \"\(settings.basePath)\"")
         }
@@ -87,12 +134,34 @@ struct SettingsReader {
         return (key, value)
     }
 
-    func string(_ name: String, default value: String) throws(SettingsError) -> String {
+    func string(_ name: String, default value: String) -> String {
         raw(name)?.1 ?? value
     }
 
-    func optionalString(_ name: String) throws(SettingsError) -> String? {
+    func optionalString(_ name: String) -> String? {
         raw(name)?.1
+    }
+
+    /// Lax, Strict or None (any case), or off/false to send no SameSite attribute.
+    func sameSite(_ name: String) throws(SettingsError) -> String? {
+        guard let (key, text) = raw(name) else { return "Lax" }
+        switch text.lowercased() {
+        case "lax": return "Lax"
+        case "strict": return "Strict"
+        case "none": return "None"
+        case "off", "false": return nil
+        default: throw SettingsError(setting: key, problem: "expected Lax, Strict, None or off, got \"\(text)\"")
+        }
+    }
+
+    /// A cookie name: RFC 6265 token characters only.
+    func cookieName(_ name: String, default value: String) throws(SettingsError) -> String {
+        guard let (key, text) = raw(name) else { return value }
+        let separators = Set("()<>@,;:\\\"/[]?={} \t".unicodeScalars)
+        guard text.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 && !separators.contains($0) }) else {
+            throw SettingsError(setting: key, problem: "not a valid cookie name: \"\(text)\"")
+        }
+        return text
     }
 
     func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws(SettingsError) -> Int {

@@ -27,6 +27,7 @@ public struct Migration: Sendable {
     /// Sources/AuthKit/Migrations, so a new file cannot be forgotten here.
     public static let all: [Migration] = [
         Migration(file: "0001_schema_migrations.sql", bytes: PackageResources._001_schema_migrations_sql),
+        Migration(file: "0002_users.sql", bytes: PackageResources._002_users_sql),
     ]
 }
 

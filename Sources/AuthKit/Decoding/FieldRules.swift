@@ -7,8 +7,11 @@ enum FieldRules {
     static let notAString = "Not a valid string."
     static let nullCharacters = "Null characters are not allowed."
 
-    /// CharField: a string or number, trimmed; blank refused unless `allowBlank`.
-    static func string(_ value: JSONValue?, allowBlank: Bool = false) -> Result<String, FieldFailure> {
+    /// CharField: a string or number, trimmed (unless `trim` is false); blank refused unless
+    /// `allowBlank`. Messages come in DRF's validator order: `validators`, max length, NUL,
+    /// surrogates — all of them, not just the first.
+    static func string(_ value: JSONValue?, allowBlank: Bool = false, trim: Bool = true, maxLength: Int? = nil,
+                       validators: [(String) -> String?] = []) -> Result<String, FieldFailure> {
         guard let value else { return .failure([required]) }
         let text: String
         var surrogate: UInt32?
@@ -19,12 +22,33 @@ enum FieldRules {
         case .number(let n): text = n.pythonString
         case .bool, .array, .object: return .failure([notAString])
         }
-        let trimmed = pythonStrip(text)
+        let trimmed = trim ? pythonStrip(text) : text
         if trimmed.isEmpty { return allowBlank ? .success("") : .failure([blank]) }
-        var messages: [String] = []
+        var messages = validators.compactMap { $0(trimmed) }
+        if let maxLength, trimmed.unicodeScalars.count > maxLength {
+            messages.append("Ensure this field has no more than \(maxLength) characters.")
+        }
         if trimmed.utf8.contains(0) { messages.append(nullCharacters) }
         if let surrogate { messages.append("Surrogate characters are not allowed: U+\(String(surrogate, radix: 16, uppercase: true)).") }
         return messages.isEmpty ? .success(trimmed) : .failure(FieldFailure(messages))
+    }
+
+    /// Django's UnicodeUsernameValidator: `^[\w.@+-]+\Z` with Unicode word characters.
+    static func username(_ text: String) -> String? {
+        let ok = !text.isEmpty && text.unicodeScalars.allSatisfy { c in
+            switch c {
+            case ".", "@", "+", "-", "_": return true
+            default:
+                switch c.properties.generalCategory {
+                case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                     .decimalNumber, .letterNumber, .otherNumber:
+                    return true
+                default:
+                    return false
+                }
+            }
+        }
+        return ok ? nil : "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
     }
 
     /// ChoiceField: `str(value)` must be one of `choices` exactly (no trimming, case-sensitive).

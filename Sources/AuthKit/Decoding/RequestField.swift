@@ -7,10 +7,18 @@ public protocol RequestField: Decodable, Sendable {
     static var placeholder: Self { get }
 }
 
-/// What field parsing may depend on: the configured method names and the settings.
+/// What field parsing may depend on: the configured method names, the settings, and whether
+/// the request is a partial update (PATCH: no field is required).
 public struct FieldContext: Sendable {
     public let methodNames: [String]
     public let settings: Settings
+    public var partial = false
+
+    public init(methodNames: [String], settings: Settings, partial: Bool = false) {
+        self.methodNames = methodNames
+        self.settings = settings
+        self.partial = partial
+    }
 }
 
 extension RequestField {
@@ -43,4 +51,41 @@ public struct MethodName: RequestField, Equatable, Hashable, CustomStringConvert
     }
 
     public static var placeholder: MethodName { MethodName("") }
+}
+
+/// A CharField that keeps surrounding whitespace (`trim_whitespace=False`) and may be blank:
+/// token/refresh/'s `refresh`.
+public struct UntrimmedString: RequestField, Equatable {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+
+    public static func parse(_ value: JSONValue?, context: FieldContext) -> Result<UntrimmedString, FieldFailure> {
+        FieldRules.string(value, allowBlank: true, trim: false).map(UntrimmedString.init)
+    }
+
+    public static var placeholder: UntrimmedString { UntrimmedString("") }
+}
+
+/// Django's username field: letters, digits and @ . + - _ only, at most 150 characters.
+public struct Username: RequestField, Equatable {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+
+    public static func parse(_ value: JSONValue?, context: FieldContext) -> Result<Username, FieldFailure> {
+        FieldRules.string(value, maxLength: 150, validators: [FieldRules.username]).map(Username.init)
+    }
+
+    public static var placeholder: Username { Username("") }
+}
+
+/// first_name / last_name: may be blank, at most 150 characters.
+public struct PersonName: RequestField, Equatable {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+
+    public static func parse(_ value: JSONValue?, context: FieldContext) -> Result<PersonName, FieldFailure> {
+        FieldRules.string(value, allowBlank: true, maxLength: 150).map(PersonName.init)
+    }
+
+    public static var placeholder: PersonName { PersonName("") }
 }

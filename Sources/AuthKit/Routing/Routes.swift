@@ -1,9 +1,20 @@
 /// The route table (API.md §5–§7 plus `healthz`), built in this one function.
 public enum Routes {
+    /// Every controller, built once from the settings and shared (immutable) by all workers.
     public struct Controllers: Sendable {
         public var health = HealthController()
         public var pending = PendingController()
-        public init() {}
+        public var login: LoginController
+        public var tokens: TokenController
+        public var logout: LogoutController
+        public var user = UserController()
+
+        public init(settings: Settings, budget: HashBudget) {
+            let sessions = SessionIssuer(settings: settings)
+            login = LoginController(settings: settings, budget: budget, sessions: sessions)
+            tokens = TokenController(settings: settings)
+            logout = LogoutController(settings: settings)
+        }
     }
 
     public static func make(settings: Settings, controllers c: Controllers) -> [Route] {
@@ -21,17 +32,18 @@ public enum Routes {
             route("healthz", .optional, authenticated: false, [.get: { try c.health.show(&$0) }]),
 
             // Login flow (§5): no authentication, slash optional.
-            route("login", .optional, authenticated: false, [.post: pendingBody(LoginRequest.self)]),
+            route("login", .optional, authenticated: false, [.post: { try c.login.login(&$0) }]),
             route("login/verify", .optional, authenticated: false, [.post: pendingBody(LoginVerifyRequest.self)]),
             route("login/change-method", .optional, authenticated: false, [.post: pendingBody(LoginChangeMethodRequest.self)]),
             route("login/resend", .optional, authenticated: false, [.post: pendingBody(EphemeralTokenRequest.self)]),
             route("login/challenge", .optional, authenticated: false, [.post: pendingBody(EphemeralTokenRequest.self)]),
 
             // Tokens, logout, user (§7).
-            route("token/refresh", .optional, authenticated: false, [.post: pending]),
-            route("token/verify", .optional, authenticated: false, [.post: pendingBody(TokenVerifyRequest.self)]),
-            route("logout", .optional, authenticated: true, [.post: pending]),
-            route("user", .optional, authenticated: true, [.get: pending, .put: pending, .patch: pending]),
+            route("token/refresh", .optional, authenticated: false, [.post: { try c.tokens.refresh(&$0) }]),
+            route("token/verify", .optional, authenticated: false, [.post: { try c.tokens.verify(&$0) }]),
+            route("logout", .optional, authenticated: true, [.post: { try c.logout.logout(&$0) }]),
+            route("user", .optional, authenticated: true,
+                  [.get: { try c.user.show(&$0) }, .put: { try c.user.replace(&$0) }, .patch: { try c.user.modify(&$0) }]),
 
             // Method management (§6): authenticated, slash required. HTTP DELETE is not routed
             // to the delete action (the reference's quirk §8.1): it gets 405 here.

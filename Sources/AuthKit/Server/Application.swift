@@ -6,13 +6,19 @@ public final class Application: Sendable {
     public let settings: Settings
     public let router: Router
     public let clock: any TimeSource
+    /// The per-instance budget for slow hashes (shared by all workers).
+    public let hashBudget: HashBudget
+    private let authenticator: Authenticator
     private let fieldContext: FieldContext
 
-    public init(settings: Settings, clock: any TimeSource = SystemTime(), controllers: Routes.Controllers = .init()) {
+    public init(settings: Settings, clock: any TimeSource = SystemTime()) {
         self.settings = settings
         self.clock = clock
-        self.router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
-        self.fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
+        hashBudget = HashBudget(concurrency: settings.hashConcurrency, queue: settings.hashQueue, timeout: settings.hashQueueTimeout)
+        let controllers = Routes.Controllers(settings: settings, budget: hashBudget)
+        router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
+        authenticator = Authenticator(settings: settings)
+        fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
     }
 
     /// Answers one request. Never throws: every failure becomes a JSON response here.
@@ -44,6 +50,11 @@ public final class Application: Sendable {
     /// DRF's order: content negotiation (406), authentication (401), method (405), handler.
     private func dispatch(_ route: Route, _ context: inout RequestContext) throws -> HTTPResponse {
         guard ContentNegotiation.acceptsJSON(context.request.headers.accept) else { throw APIError.notAcceptable }
+        if route.requiresAuthentication {
+            let user = try authenticator.authenticate(context)
+            context.user = user
+            context.logger[metadataKey: "user_id"] = "\(user.id)"
+        }
         if context.request.method == .options {
             return .json(.ok, route.metadata)
         }

@@ -32,9 +32,21 @@ public struct RequestContext {
         return value
     }
 
+    /// The authenticated user on protected routes (set before the handler runs).
+    public var user: User?
+
     /// The body decoded into an endpoint's request type, with DRF's validation order.
-    public mutating func decode<T: RequestBody>(_ type: T.Type) throws -> T {
-        try T.decode(from: body(), context: fieldContext)
+    /// `partial` (PATCH) makes every field optional.
+    public mutating func decode<T: RequestBody>(_ type: T.Type, partial: Bool = false) throws -> T {
+        var fields = fieldContext
+        fields.partial = partial
+        return try T.decode(from: body(), context: fields)
+    }
+
+    /// The authenticated user; only protected routes call this.
+    public func requireUser() throws -> User {
+        guard let user else { throw APIError.unauthorized("Authentication credentials were not provided.") }
+        return user
     }
 
     /// Runs `body` on this worker's database connection (see `Database.run`).

@@ -60,6 +60,10 @@ public final class Server: Sendable {
             }
             threads.append(thread)
         }
+        let maintenance = spawnThread { [self] in
+            Maintenance.run(settings: application.settings, clock: application.clock,
+                            isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
+        }
         logger.notice("serving", metadata: ["listen": "\(describe(listener.kind))", "workers": "\(threads.count)",
                                              "base_path": "\(application.settings.basePath)"])
 
@@ -87,6 +91,7 @@ public final class Server: Sendable {
             return 1
         }
         for thread in threads { pthread_join(thread, nil) }
+        if let maintenance { pthread_join(maintenance, nil) }
         listener.close()
         logger.notice("stopped")
         return 0

@@ -1,0 +1,44 @@
+/// POST login/ (API.md §5): the password step.
+public struct LoginController: Sendable {
+    let settings: Settings
+    let budget: HashBudget
+    let sessions: SessionIssuer
+
+    public init(settings: Settings, budget: HashBudget, sessions: SessionIssuer) {
+        self.settings = settings
+        self.budget = budget
+        self.sessions = sessions
+    }
+
+    static let invalidCredentials = APIError.nonField("Unable to log in with provided credentials.")
+
+    public func login(_ context: inout RequestContext) throws -> HTTPResponse {
+        let request = try context.decode(LoginRequest.self)
+        let user = try checkPassword(request, context)
+        // The MFA step slots in here: a user with an active method gets an ephemeral token.
+        return try sessions.completeLogin(user, context, mfaEnabledKey: true)
+    }
+
+    /// One slow hash whatever happens (unknown users too), inside the hashing budget; a stored
+    /// hash with fewer iterations than configured is upgraded, as Django does.
+    func checkPassword(_ request: LoginRequest, _ context: RequestContext) throws -> User {
+        let found = try context.db(retry: true) { try UserStore($0).findForLogin(username: request.username) }
+        let iterations = settings.passwordHashIterations
+        let verdict: DjangoPassword.Verdict = try budget.run {
+            guard let (_, hash) = found else {
+                DjangoPassword.burn(request.password, iterations: iterations)
+                return .mismatch
+            }
+            return DjangoPassword.verify(request.password, against: hash, currentIterations: iterations)
+        }
+        guard let (user, _) = found, case .match(let needsUpgrade) = verdict, user.isActive else {
+            context.logger.info("login refused", metadata: ["reason": found == nil ? "unknown user" : "bad password or inactive"])
+            throw Self.invalidCredentials
+        }
+        if needsUpgrade {
+            let upgraded = try budget.run { DjangoPassword.make(request.password, iterations: iterations) }
+            try context.db { try UserStore($0).setPasswordHash(id: user.id, hash: upgraded) }
+        }
+        return user
+    }
+}

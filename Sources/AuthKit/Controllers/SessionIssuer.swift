@@ -1,0 +1,37 @@
+/// Completes a login (first step without MFA, or the second step): records `last_login`,
+/// issues the token pair and answers with drf-auth-kit's body and cookies.
+public struct SessionIssuer: Sendable {
+    let issuer: TokenIssuer
+    let cookies: AuthCookies
+
+    public init(settings: Settings) {
+        issuer = TokenIssuer(settings: settings)
+        cookies = AuthCookies(settings.cookies)
+    }
+
+    /// `{"access", "refresh", "access_expiration", "refresh_expiration", "user"}` (+ `mfa_enabled:
+    /// false` for login/ itself), with both cookies. `refresh` is "" when an HttpOnly cookie
+    /// carries it.
+    public func completeLogin(_ user: User, _ context: RequestContext, mfaEnabledKey: Bool) throws -> HTTPResponse {
+        let now = context.clock.now()
+        try context.db { try UserStore($0).recordLogin(id: user.id, at: now) }
+        let access = issuer.issue(.access, userID: String(user.id), now: now)
+        let refresh = issuer.issue(.refresh, userID: String(user.id), now: now)
+        var body = JSONObject()
+        body.append("access", .string(access.token))
+        body.append("refresh", .string(hidesRefresh ? "" : refresh.token))
+        body.append("access_expiration", .string(TimeFormat.iso8601(access.expiration)))
+        body.append("refresh_expiration", .string(TimeFormat.iso8601(refresh.expiration)))
+        body.append("user", user.json)
+        if mfaEnabledKey { body.append("mfa_enabled", false) }
+        var headers: [(name: String, value: String)] = []
+        if cookies.enabled {
+            headers.append(cookies.setAccess(access.token, maxAge: issuer.accessLifetime, now: now.seconds))
+            headers.append(cookies.setRefresh(refresh.token, maxAge: issuer.refreshLifetime, now: now.seconds))
+        }
+        return .json(.ok, body, headers: headers)
+    }
+
+    /// With cookies on and HttpOnly, the refresh token travels only in its cookie.
+    var hidesRefresh: Bool { cookies.enabled && cookies.settings.httpOnly }
+}

@@ -1,0 +1,61 @@
+/// drf-auth-kit's JWT cookie authentication (API.md §2): the `Authorization: Bearer` header,
+/// or — only when there is no Authorization header at all — the access-token cookie.
+public struct Authenticator: Sendable {
+    let jwt: JWT
+    let cookieName: String
+
+    public init(settings: Settings) {
+        jwt = JWT(secretKey: settings.secretKey)
+        cookieName = settings.cookies.accessName
+    }
+
+    /// The authenticated, active user, or a 401 `APIError` with simplejwt's body.
+    public func authenticate(_ context: RequestContext) throws -> User {
+        let raw: String
+        if let header = context.request.headers.authorization {
+            // Python's str.split(): any run of whitespace separates.
+            let parts = header.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
+            guard let keyword = parts.first, keyword == "Bearer" else { throw Self.noCredentials }
+            guard parts.count == 2 else {
+                throw APIError.unauthorized("Authorization header must contain two space-delimited values", code: "bad_authorization_header")
+            }
+            raw = String(parts[1])
+        } else {
+            guard let cookie = AuthCookies.value(cookieName, in: context.request.headers.cookie), !cookie.isEmpty else {
+                throw Self.noCredentials
+            }
+            raw = cookie
+        }
+        let claims: JWT.Claims
+        do {
+            claims = try jwt.verify(raw, expected: .access, now: context.clock.now().seconds)
+        } catch {
+            var body = JSONObject()
+            body.append("detail", "Given token not valid for any token type")
+            body.append("code", "token_not_valid")
+            body.append("messages", [.object(["token_class": "AccessToken", "token_type": "access", "message": .string(error.message)])])
+            throw APIError.unauthorized(body: .object(body))
+        }
+        guard let userID = claims.userID else {
+            throw APIError.unauthorized("Token contained no recognizable user identification", code: "token_not_valid")
+        }
+        guard let id = Int64(userID), let user = try context.db(retry: true, { try UserStore($0).find(id: id) }) else {
+            throw APIError.unauthorized("User not found", code: "user_not_found")
+        }
+        guard user.isActive else { throw APIError.unauthorized("User is inactive", code: "user_inactive") }
+        return user
+    }
+
+    static let noCredentials = APIError.unauthorized("Authentication credentials were not provided.")
+}
+
+extension APIError {
+    /// 401 with `WWW-Authenticate: Bearer realm="api"`, as every 401 of the API carries.
+    public static func unauthorized(_ message: String, code: String? = nil) -> APIError {
+        unauthorized(body: detail(.unauthorized, message, code: code).body)
+    }
+
+    public static func unauthorized(body: JSONValue) -> APIError {
+        APIError(status: .unauthorized, body: body, headers: [("WWW-Authenticate", "Bearer realm=\"api\"")])
+    }
+}

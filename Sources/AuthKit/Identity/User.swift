@@ -1,0 +1,22 @@
+/// An account, as the API and the authentication layer see it (never its password hash).
+public struct User: Sendable, Equatable {
+    public let id: Int64
+    public var username: String
+    public var email: String
+    public var firstName: String
+    public var lastName: String
+    public var isActive: Bool
+    /// Microseconds since the epoch of the last successful login (part of ephemeral-token MACs).
+    public var lastLoginMicros: Int64?
+
+    /// drf-auth-kit's user serializer: `{"pk", "username", "email", "first_name", "last_name"}`.
+    public var json: JSONValue {
+        .object([
+            "pk": .number(JSONNumber(literal: String(id))),
+            "username": .string(username),
+            "email": .string(email),
+            "first_name": .string(firstName),
+            "last_name": .string(lastName),
+        ])
+    }
+}

@@ -1,0 +1,94 @@
+import PostgreSQL
+
+/// SQL for the `users` table. Every statement is parameterised and prepared once per connection;
+/// changes are single statements (no read-modify-write).
+public struct UserStore {
+    let connection: PGConnection
+
+    public init(_ connection: PGConnection) { self.connection = connection }
+
+    static let columns = "id, username, email, first_name, last_name, is_active, (extract(epoch FROM last_login) * 1000000)::bigint"
+
+    static let byID = PGStatement("users_by_id", "SELECT \(columns) FROM users WHERE id = $1")
+    static let byUsername = PGStatement("users_by_username", "SELECT \(columns), password FROM users WHERE username = $1")
+    static let recordLogin = PGStatement("users_record_login",
+        "UPDATE users SET last_login = 'epoch'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1")
+    static let setHash = PGStatement("users_set_hash", "UPDATE users SET password = $2 WHERE id = $1")
+    /// A new username must not match another account's case-insensitively (as drf-auth-kit's
+    /// user serializer checks); keeping one's own exact username is always allowed.
+    static let updateProfile = PGStatement("users_update_profile", """
+        UPDATE users u SET username = coalesce($2, u.username), first_name = coalesce($3, u.first_name),
+                           last_name = coalesce($4, u.last_name)
+        WHERE u.id = $1
+          AND ($2::text IS NULL OR $2 = u.username
+               OR NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.username) = lower($2)))
+        RETURNING \(columns)
+        """)
+
+    public func find(id: Int64) throws -> User? {
+        let r = try connection.execute(Self.byID, [id])
+        return r.rowCount == 0 ? nil : try Self.user(r, 0)
+    }
+
+    /// The account and its password hash, for the login check.
+    public func findForLogin(username: String) throws -> (User, String)? {
+        let r = try connection.execute(Self.byUsername, [username])
+        guard r.rowCount > 0 else { return nil }
+        return (try Self.user(r, 0), try r.required(0, 7))
+    }
+
+    public func recordLogin(id: Int64, at time: UnixTime) throws {
+        try connection.execute(Self.recordLogin, [id, time.microseconds])
+    }
+
+    public func setPasswordHash(id: Int64, hash: String) throws {
+        try connection.execute(Self.setHash, [id, hash])
+    }
+
+    public enum ProfileUpdate { case updated(User), usernameTaken }
+
+    /// Updates the given fields (nil leaves a field as it is).
+    public func updateProfile(id: Int64, username: String?, firstName: String?, lastName: String?) throws -> ProfileUpdate {
+        do {
+            let r = try connection.execute(Self.updateProfile, [id, username, firstName, lastName])
+            return r.rowCount == 0 ? .usernameTaken : .updated(try Self.user(r, 0))
+        } catch let error as PGError where error.isUniqueViolation {
+            return .usernameTaken
+        }
+    }
+
+    // MARK: - Administration (CLI)
+
+    public enum CreateFailure: Error { case duplicateUsername }
+
+    public func create(username: String, email: String, passwordHash: String, firstName: String, lastName: String) throws -> Int64 {
+        do {
+            let r = try connection.query(
+                "INSERT INTO users (username, email, password, first_name, last_name) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                [username, email, passwordHash, firstName, lastName])
+            return Int64(try r.requiredInt(0, 0))
+        } catch where error.isUniqueViolation {
+            throw CreateFailure.duplicateUsername
+        }
+    }
+
+    /// Returns false when there is no such user.
+    public func setPassword(username: String, hash: String) throws -> Bool {
+        try connection.query("UPDATE users SET password = $2 WHERE username = $1", [username, hash]).affectedRows == 1
+    }
+
+    public func setActive(username: String, _ active: Bool) throws -> Bool {
+        try connection.query("UPDATE users SET is_active = $2 WHERE username = $1", [username, active]).affectedRows == 1
+    }
+
+    public func list() throws -> [User] {
+        let r = try connection.query("SELECT \(Self.columns) FROM users ORDER BY id")
+        return try (0..<r.rowCount).map { try Self.user(r, $0) }
+    }
+
+    static func user(_ r: PGResult, _ row: Int) throws -> User {
+        User(id: Int64(try r.requiredInt(row, 0)), username: try r.required(row, 1), email: try r.required(row, 2),
+             firstName: try r.required(row, 3), lastName: try r.required(row, 4), isActive: r.bool(row, 5) ?? false,
+             lastLoginMicros: r.int(row, 6).map(Int64.init))
+    }
+}
