@@ -1,0 +1,45 @@
+# Shared by the bench scripts: a throwaway PostgreSQL, the release binary and nginx (the
+# repository's nginx/ files) in a temporary directory, stopped on exit. Sourced, not run.
+# shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
+
+bench_start() { # extra AUTHKIT_* settings come from the caller's environment
+  ensure_packages wrk
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product authkit >/dev/null)
+  BIN="$ROOT/.build/release/authkit"
+  DIR="$(mktemp -d /tmp/authkit-bench-XXXXXX)"
+  chmod 755 "$DIR"
+  PGBIN="$(pg_bin)"
+  trap bench_stop EXIT
+  mkdir -p "$DIR/pg" "$DIR/pgsock" "$DIR/nginx"
+  [[ $EUID -eq 0 ]] && chown postgres: "$DIR/pg" "$DIR/pgsock"
+  as_postgres "$PGBIN/initdb" -D "$DIR/pg" -U postgres -A trust --no-sync >/dev/null
+  printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$DIR/pgsock" | as_postgres tee -a "$DIR/pg/postgresql.conf" >/dev/null
+  as_postgres "$PGBIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/log" -w start >/dev/null
+  as_postgres "$PGBIN/createdb" -h "$DIR/pgsock" -U postgres authkit
+  export AUTHKIT_DATABASE_URL="postgresql:///authkit?host=$DIR/pgsock&user=postgres"
+  export AUTHKIT_SOCKET="$DIR/authkit.sock" AUTHKIT_SOCKET_MODE=0666
+  export AUTHKIT_WORKERS="${AUTHKIT_WORKERS:-8}" AUTHKIT_LOG_LEVEL="${AUTHKIT_LOG_LEVEL:-warning}"
+  export AUTHKIT_SECRET_KEY="${AUTHKIT_SECRET_KEY:-bench-secret-key-0123456789abcdefghijklmnop}"
+  "$BIN" migrate >/dev/null
+  "$BIN" serve >"$DIR/app.log" 2>&1 &
+  APP_PID=$!
+  for _ in $(seq 1 100); do [[ -S $AUTHKIT_SOCKET ]] && break; sleep 0.1; done
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  render_nginx_conf "$DIR/nginx" "127.0.0.1:$PORT" "server unix:$AUTHKIT_SOCKET;" "$DIR/nginx/nginx.conf"
+  sed -i 's|access_log .*;|access_log off;|' "$DIR/nginx/nginx.conf"
+  nginx -p "$DIR/nginx" -c "$DIR/nginx/nginx.conf" -e "$DIR/nginx/error.log" -g 'daemon off;' &
+  NGINX_PID=$!
+  BASE="http://127.0.0.1:$PORT/api/auth"
+  wait_http "$BASE/healthz" 20 || die "stack did not start; see $DIR/app.log"
+}
+
+bench_stop() {
+  [[ -n ${NGINX_PID:-} ]] && kill -QUIT "$NGINX_PID" 2>/dev/null || true
+  [[ -n ${APP_PID:-} ]] && kill -TERM "$APP_PID" 2>/dev/null || true
+  sleep 0.5
+  as_postgres "$PGBIN/pg_ctl" -D "$DIR/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$DIR"
+}
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$APP_PID/status"; }
