@@ -89,10 +89,10 @@ import TestSupport
         #expect(choice.text == #"{"new_method":["\"sms\" is not a valid choice."]}"#)
     }
 
-    @Test func validBodiesReachAStubThatSays501() throws {
+    @Test func validBodiesReachTheController() throws {
         let r = try http.post("login/verify/", json: #"{"ephemeral_token": "t", "code": "123456"}"#)
-        #expect(r.status == 501)
-        #expect(r.header("Content-Type") == "application/json")
+        #expect(r.status == 400)
+        #expect(r.text == #"{"non_field_errors":["Invalid token"]}"#)
         expectSecurityHeaders(r)
     }
 

@@ -57,7 +57,8 @@ import TestSupport
     @Test func serveRefusesASchemaBehindTheBinary() throws {
         let (cluster, db) = try freshDatabase()
         let (status, output) = try Shell.run(Paths.binary, ["serve", "--socket", "/tmp/authkit-unused-\(getpid()).sock"],
-                                             environment: ["AUTHKIT_DATABASE_URL": cluster.url(db), "AUTHKIT_SECRET_KEY": TestKeys.secretKey],
+                                             environment: ["AUTHKIT_DATABASE_URL": cluster.url(db), "AUTHKIT_SECRET_KEY": TestKeys.secretKey,
+                                                           "AUTHKIT_MFA_HANDLERS": "app"],
                                              allowFailure: true)
         #expect(status == 1)
         #expect(output.contains("run `authkit migrate`"))

@@ -7,6 +7,8 @@ public final class AppInstance: @unchecked Sendable {
     public let directory: String
     public let socketPath: String
     public let logPath: String
+    /// AUTHKIT_EMAIL_FILE_DIR: one .eml file per code email.
+    public let mailDirectory: String
     public let environment: [String: String]
 
     /// `settings` are AUTHKIT_* overrides; `arguments` extra `serve` flags.
@@ -15,6 +17,8 @@ public final class AppInstance: @unchecked Sendable {
         directory = try Paths.temporaryDirectory("authkit-app")
         socketPath = directory + "/authkit.sock"
         logPath = directory + "/authkit.log"
+        mailDirectory = directory + "/mail"
+        try FileManager.default.createDirectory(atPath: mailDirectory, withIntermediateDirectories: true)
         var env: [String: String] = [
             "PATH": "/usr/bin:/bin",
             "AUTHKIT_DATABASE_URL": databaseURL,
@@ -25,6 +29,7 @@ public final class AppInstance: @unchecked Sendable {
             "AUTHKIT_SECRET_KEY": TestKeys.secretKey,
             // Fast hashing, except where a test sets the default on purpose.
             "AUTHKIT_PASSWORD_HASH_ITERATIONS": "1000",
+            "AUTHKIT_EMAIL_FILE_DIR": mailDirectory,
         ]
         for (k, v) in settings { env[k] = v }
         environment = env

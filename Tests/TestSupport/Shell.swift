@@ -30,6 +30,12 @@ public struct CommandFailure: Error, CustomStringConvertible {
     public let status: Int32
     public let output: String
     public var description: String { "`\(command)` exited \(status): \(output)" }
+
+    public init(command: String, status: Int32, output: String) {
+        self.command = command
+        self.status = status
+        self.output = output
+    }
 }
 
 public enum Shell {

@@ -34,6 +34,7 @@ public struct Settings: Sendable {
     public var hashQueue: Int
     public var hashQueueTimeout: Double
     public var maintenanceInterval: Double
+    public var mfa: MFASettings
 
     /// Names of AUTHKIT_* variables that are not settings (likely typos), for a start-up warning.
     public var unknownVariables: [String] = []
@@ -81,8 +82,31 @@ public struct Settings: Sendable {
             hashConcurrency: 0,
             hashQueue: 0,
             hashQueueTimeout: try reader.seconds("PASSWORD_HASH_QUEUE_TIMEOUT", default: 5, in: 0...600),
-            maintenanceInterval: try reader.seconds("MAINTENANCE_INTERVAL", default: 300, in: 1...86400)
+            maintenanceInterval: try reader.seconds("MAINTENANCE_INTERVAL", default: 300, in: 1...86400),
+            mfa: MFASettings(
+                applicationName: reader.string("MFA_APPLICATION_NAME", default: "MyApplication"),
+                ephemeralTokenExpiry: Int64(try reader.int("MFA_EPHEMERAL_TOKEN_EXPIRY", default: 900, in: 1...86400)),
+                appInterval: Int64(try reader.int("MFA_TOTP_DEFAULT_INTERVAL", default: 30, in: 1...3600)),
+                validWindow: Int64(try reader.int("MFA_TOTP_DEFAULT_VALID_WINDOW", default: 0, in: 0...10)),
+                replayProtection: try reader.bool("MFA_TOTP_REPLAY_PROTECTION", default: true),
+                backupCodeCount: try reader.int("NUM_OF_BACKUP_CODES", default: 5, in: 0...100),
+                backupCodeLength: try reader.int("BACKUP_CODE_LENGTH", default: 12, in: 8...64),
+                backupCodeAlphabet: try reader.alphabet("BACKUP_CODE_ALLOWED_CHARS", default: "0123456789ABCDEFGHJKMNPQRSTVWXYZ"),
+                backupCodeSecureHash: try reader.bool("BACKUP_CODE_SECURE_HASH", default: true),
+                updatePrimaryRequiresPrimaryCode: try reader.bool("MFA_UPDATE_PRIMARY_METHOD_REQUIRED_PRIMARY_CODE", default: false),
+                preventDeleteActive: try reader.bool("MFA_PREVENT_DELETE_ACTIVE_METHOD", default: false),
+                preventDeletePrimary: try reader.bool("MFA_PREVENT_DELETE_PRIMARY_METHOD", default: false),
+                deleteActiveRequiresCode: try reader.bool("MFA_DELETE_ACTIVE_METHOD_REQUIRE_CODE", default: false),
+                fromEmail: reader.string("DEFAULT_FROM_EMAIL", default: "webmaster@localhost"),
+                emailFileDirectory: reader.optionalString("EMAIL_FILE_DIR"))
         )
+        if requireSecretKey && settings.mfaHandlers.contains("email") && settings.mfa.emailFileDirectory == nil {
+            throw SettingsError(setting: "AUTHKIT_EMAIL_FILE_DIR",
+                                problem: "is required while the email MFA method is enabled (or remove email from AUTHKIT_MFA_HANDLERS)")
+        }
+        if settings.mfa.fromEmail.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            throw SettingsError(setting: "AUTHKIT_DEFAULT_FROM_EMAIL", problem: "must not contain line breaks")
+        }
         // Slow hashing may use at most half of the workers (all of them when there is only one).
         let hashShare = max(1, settings.workers / 2)
         settings.hashConcurrency = try reader.int("PASSWORD_HASH_CONCURRENCY", default: max(1, min(cores, hashShare)), in: 1...1024)
@@ -152,6 +176,16 @@ struct SettingsReader {
         case "off", "false": return nil
         default: throw SettingsError(setting: key, problem: "expected Lax, Strict, None or off, got \"\(text)\"")
         }
+    }
+
+    /// A set of at least 2 distinct printable ASCII characters.
+    func alphabet(_ name: String, default value: String) throws(SettingsError) -> [Character] {
+        let text = raw(name)?.1 ?? value
+        let chars = Array(text)
+        guard chars.count >= 2, Set(chars).count == chars.count, chars.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw SettingsError(setting: SettingsCatalog.prefix + name, problem: "expected at least 2 distinct printable ASCII characters, got \"\(text)\"")
+        }
+        return chars
     }
 
     /// A cookie name: RFC 6265 token characters only.

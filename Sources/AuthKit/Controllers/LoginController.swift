@@ -3,11 +3,13 @@ public struct LoginController: Sendable {
     let settings: Settings
     let budget: HashBudget
     let sessions: SessionIssuer
+    let mfaLogin: MFALoginController
 
-    public init(settings: Settings, budget: HashBudget, sessions: SessionIssuer) {
+    public init(settings: Settings, budget: HashBudget, sessions: SessionIssuer, mfaLogin: MFALoginController) {
         self.settings = settings
         self.budget = budget
         self.sessions = sessions
+        self.mfaLogin = mfaLogin
     }
 
     static let invalidCredentials = APIError.nonField("Unable to log in with provided credentials.")
@@ -15,7 +17,8 @@ public struct LoginController: Sendable {
     public func login(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(LoginRequest.self)
         let user = try checkPassword(request, context)
-        // The MFA step slots in here: a user with an active method gets an ephemeral token.
+        // A user with an active method gets an ephemeral token and must pass the second step.
+        if let secondStep = try mfaLogin.firstStep(user, context) { return secondStep }
         return try sessions.completeLogin(user, context, mfaEnabledKey: true)
     }
 

@@ -3,15 +3,19 @@ public enum Routes {
     /// Every controller, built once from the settings and shared (immutable) by all workers.
     public struct Controllers: Sendable {
         public var health = HealthController()
-        public var pending = PendingController()
         public var login: LoginController
         public var tokens: TokenController
         public var logout: LogoutController
         public var user = UserController()
+        public var mfaLogin: MFALoginController
+        public var mfa: MFAController
 
-        public init(settings: Settings, budget: HashBudget) {
+        public init(settings: Settings, budget: HashBudget, mailer: (any Mailer)?) {
             let sessions = SessionIssuer(settings: settings)
-            login = LoginController(settings: settings, budget: budget, sessions: sessions)
+            let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings, mailer: mailer), budget: budget)
+            mfaLogin = MFALoginController(mfa: service, sessions: sessions)
+            mfa = MFAController(mfa: service, budget: budget)
+            login = LoginController(settings: settings, budget: budget, sessions: sessions, mfaLogin: mfaLogin)
             tokens = TokenController(settings: settings)
             logout = LogoutController(settings: settings)
         }
@@ -24,19 +28,15 @@ public enum Routes {
             Route(path, slash: slash, authenticated: authenticated,
                   metadata: RouteMetadata.object(for: path, methodNames: names), handlers: handlers)
         }
-        let pending: Handler = { try c.pending.notImplemented(&$0) }
-        func pendingBody<T: RequestBody>(_ type: T.Type) -> Handler {
-            { try c.pending.validateThenNotImplemented(type, &$0) }
-        }
         return [
             route("healthz", .optional, authenticated: false, [.get: { try c.health.show(&$0) }]),
 
             // Login flow (§5): no authentication, slash optional.
             route("login", .optional, authenticated: false, [.post: { try c.login.login(&$0) }]),
-            route("login/verify", .optional, authenticated: false, [.post: pendingBody(LoginVerifyRequest.self)]),
-            route("login/change-method", .optional, authenticated: false, [.post: pendingBody(LoginChangeMethodRequest.self)]),
-            route("login/resend", .optional, authenticated: false, [.post: pendingBody(EphemeralTokenRequest.self)]),
-            route("login/challenge", .optional, authenticated: false, [.post: pendingBody(EphemeralTokenRequest.self)]),
+            route("login/verify", .optional, authenticated: false, [.post: { try c.mfaLogin.verify(&$0) }]),
+            route("login/change-method", .optional, authenticated: false, [.post: { try c.mfaLogin.changeMethod(&$0) }]),
+            route("login/resend", .optional, authenticated: false, [.post: { try c.mfaLogin.resend(&$0) }]),
+            route("login/challenge", .optional, authenticated: false, [.post: { try c.mfaLogin.challenge(&$0) }]),
 
             // Tokens, logout, user (§7).
             route("token/refresh", .optional, authenticated: false, [.post: { try c.tokens.refresh(&$0) }]),
@@ -47,13 +47,13 @@ public enum Routes {
 
             // Method management (§6): authenticated, slash required. HTTP DELETE is not routed
             // to the delete action (the reference's quirk §8.1): it gets 405 here.
-            route("mfa", .required, authenticated: true, [.get: pending, .post: pendingBody(MethodRequest.self)]),
-            route("mfa/confirm", .required, authenticated: true, [.post: pendingBody(MethodCodeRequest.self)]),
-            route("mfa/deactivate", .required, authenticated: true, [.post: pendingBody(MethodCodeRequest.self)]),
-            route("mfa/primary", .required, authenticated: true, [.post: pendingBody(MethodRequest.self)]),
-            route("mfa/send", .required, authenticated: true, [.post: pendingBody(MethodRequest.self)]),
-            route("mfa/delete", .required, authenticated: true, [.post: pendingBody(MethodRequest.self)]),
-            route("mfa/challenge", .required, authenticated: true, [.post: pendingBody(MethodRequest.self)]),
+            route("mfa", .required, authenticated: true, [.get: { try c.mfa.list(&$0) }, .post: { try c.mfa.create(&$0) }]),
+            route("mfa/confirm", .required, authenticated: true, [.post: { try c.mfa.confirm(&$0) }]),
+            route("mfa/deactivate", .required, authenticated: true, [.post: { try c.mfa.deactivate(&$0) }]),
+            route("mfa/primary", .required, authenticated: true, [.post: { try c.mfa.primary(&$0) }]),
+            route("mfa/send", .required, authenticated: true, [.post: { try c.mfa.send(&$0) }]),
+            route("mfa/delete", .required, authenticated: true, [.post: { try c.mfa.delete(&$0) }]),
+            route("mfa/challenge", .required, authenticated: true, [.post: { try c.mfa.challenge(&$0) }]),
         ]
     }
 }

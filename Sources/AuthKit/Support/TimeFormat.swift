@@ -23,6 +23,11 @@ enum TimeFormat {
             + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)) GMT"
     }
 
+    /// RFC 2822 date for email headers: `Wed, 25 Nov 2026 13:16:34 -0000` (as Python's email.utils).
+    static func rfc2822(_ seconds: Int64) -> String {
+        String(httpDate(seconds).dropLast(4)) + " -0000"
+    }
+
     private static func dateTime(_ seconds: Int64, dateSeparator: String, middle: String) -> String {
         let p = utc(seconds)
         return "\(pad(Int(p.tm_year) + 1900, 4))\(dateSeparator)\(pad(Int(p.tm_mon) + 1, 2))\(dateSeparator)\(pad(Int(p.tm_mday), 2))"

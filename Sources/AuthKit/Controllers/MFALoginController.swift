@@ -1,0 +1,65 @@
+/// The second step of login (API.md §5): the MFA branch of login/, and login/verify/,
+/// login/change-method/, login/resend/, login/challenge/.
+public struct MFALoginController: Sendable {
+    let mfa: MFAService
+    let sessions: SessionIssuer
+
+    public init(mfa: MFAService, sessions: SessionIssuer) {
+        self.mfa = mfa
+        self.sessions = sessions
+    }
+
+    /// For a user with an active method: the ephemeral-token answer (and, for email, the code
+    /// is sent). Nil when the user has no active method.
+    public func firstStep(_ user: User, _ context: RequestContext) throws -> HTTPResponse? {
+        guard let name = try context.db(retry: true, { try MFAStore($0).challengeMethod(userID: user.id) }) else { return nil }
+        let method = try mfa.activeMethod(name, of: user, context)
+        try mfa.dispatchCode(for: method, to: user, context: context)
+        var body = JSONObject()
+        body.append("ephemeral_token", .string(mfa.ephemeralToken(for: user, method: name, now: context.clock.now().seconds)))
+        body.append("method", .string(name))
+        body.append("mfa_enabled", true)
+        return .json(.ok, body)
+    }
+
+    public func verify(_ context: inout RequestContext) throws -> HTTPResponse {
+        let request = try context.decode(LoginVerifyRequest.self)
+        let (user, name) = try mfa.resolve(request.ephemeralToken, context)
+        let method = try mfa.activeMethod(name, of: user, context)
+        let evidence = try mfa.evidence(request.code, for: method, allowBackup: true, now: context.clock.now().seconds)
+        let requestID = context.request.requestID
+        guard try context.db({ try mfa.redeem(evidence, method: method, store: MFAStore($0), requestID: requestID) }) else {
+            context.logger.info("second factor refused", metadata: ["method": "\(name)"])
+            throw APIError.nonField("Invalid code")
+        }
+        if case .backup = evidence { context.logger.notice("backup code used", metadata: ["method": "\(name)"]) }
+        // Recording last_login also invalidates the ephemeral token.
+        return try sessions.completeLogin(user, context, mfaEnabledKey: false)
+    }
+
+    public func changeMethod(_ context: inout RequestContext) throws -> HTTPResponse {
+        let request = try context.decode(LoginChangeMethodRequest.self)
+        let (user, current) = try mfa.resolve(request.ephemeralToken, context)
+        guard request.newMethod.value != current else { throw APIError.nonField("Please select a new method") }
+        let method = try mfa.activeMethod(request.newMethod.value, of: user, context)
+        var body = JSONObject()
+        body.append("ephemeral_token", .string(mfa.ephemeralToken(for: user, method: method.name, now: context.clock.now().seconds)))
+        body.append("new_method", .string(method.name))
+        return .json(.ok, body)
+    }
+
+    public func resend(_ context: inout RequestContext) throws -> HTTPResponse {
+        let request = try context.decode(EphemeralTokenRequest.self)
+        let (user, name) = try mfa.resolve(request.ephemeralToken, context)
+        let method = try mfa.activeMethod(name, of: user, context)
+        try mfa.dispatchCode(for: method, to: user, context: context)
+        return .json(.ok, ["ephemeral_token": .string(mfa.ephemeralToken(for: user, method: name, now: context.clock.now().seconds))])
+    }
+
+    public func challenge(_ context: inout RequestContext) throws -> HTTPResponse {
+        let request = try context.decode(EphemeralTokenRequest.self)
+        let (user, name) = try mfa.resolve(request.ephemeralToken, context)
+        let method = try mfa.activeMethod(name, of: user, context)
+        return .json(.ok, mfa.handlers.handler(method.name)?.challenge(user: user) ?? .object(JSONObject()))
+    }
+}

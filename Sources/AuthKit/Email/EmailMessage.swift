@@ -1,0 +1,52 @@
+import CryptoCore
+
+/// A code email in the exact shape Django sends (API.md §10): multipart/alternative with a
+/// plain and an HTML part, both `text/...; charset="utf-8"`, 7bit.
+public struct EmailMessage: Sendable, Equatable {
+    public let from: String
+    public let to: String
+    public let subject: String
+    public let text: String
+    public let html: String
+
+    /// `Your verification code`, the 6-digit code and a newline in both parts.
+    public static func verificationCode(_ code: String, to: String, from: String) -> EmailMessage {
+        EmailMessage(from: from, to: to, subject: "Your verification code", text: code + "\n", html: code + "\n")
+    }
+
+    /// RFC 5322 text with CRLF line ends. Refuses CR/LF in any header value (no injection).
+    public func rendered(date: UnixTime, messageIDHost: String = "localhost") throws -> String {
+        for value in [from, to, subject] where value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            throw EmailError.headerInjection
+        }
+        let boundary = "===============" + String(SecureRandom.uniform(UInt32.max)) + String(SecureRandom.uniform(99_999)) + "=="
+        let messageID = "<\(date.microseconds).\(Hex.encode(SecureRandom.bytes(8)))@\(messageIDHost)>"
+        func part(_ type: String, _ body: String) -> String {
+            "--\(boundary)\r\nContent-Type: \(type); charset=\"utf-8\"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
+                + body.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n") + "\r\n"
+        }
+        return "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Subject: \(subject)\r\n"
+            + "From: \(from)\r\n"
+            + "To: \(to)\r\n"
+            + "Date: \(TimeFormat.rfc2822(date.seconds))\r\n"
+            + "Message-ID: \(messageID)\r\n"
+            + "\r\n"
+            + part("text/plain", text)
+            + part("text/html", html)
+            + "--\(boundary)--\r\n"
+    }
+}
+
+public enum EmailError: Error, CustomStringConvertible {
+    case headerInjection
+    case transport(String)
+
+    public var description: String {
+        switch self {
+        case .headerInjection: return "a header value contains a line break"
+        case .transport(let s): return "email transport failed: \(s)"
+        }
+    }
+}

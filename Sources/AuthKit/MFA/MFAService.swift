@@ -1,0 +1,93 @@
+import Logging
+
+/// Second-factor logic shared by the login flow and method management.
+///
+/// Checking a code has two phases so that no lock is held during a slow hash:
+/// `evidence` (pure TOTP math, or one slow backup-code hash under the budget), then `redeem`
+/// (one atomic SQL statement that consumes the TOTP step or the backup code).
+public struct MFAService: Sendable {
+    public let settings: Settings
+    public let handlers: MFAHandlers
+    let tokens: EphemeralToken
+    let backupCodes: BackupCodes
+    let budget: HashBudget
+
+    public init(settings: Settings, handlers: MFAHandlers, budget: HashBudget) {
+        self.settings = settings
+        self.handlers = handlers
+        tokens = EphemeralToken(secretKey: settings.secretKey, expiry: settings.mfa.ephemeralTokenExpiry)
+        backupCodes = BackupCodes(secretKey: settings.secretKey)
+        self.budget = budget
+    }
+
+    public enum Evidence: Equatable {
+        case totp(step: Int64)
+        case backup(hash: String)
+        case none
+    }
+
+    /// What `code` proves for `method`, before anything is consumed.
+    public func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: Int64) throws -> Evidence {
+        guard let handler = handlers.handler(method.name), let totp = TOTP(base32: method.secret, interval: handler.interval) else {
+            return .none
+        }
+        if let step = totp.matchingStep(code, at: now, window: settings.mfa.validWindow) { return .totp(step: step) }
+        guard allowBackup, code.unicodeScalars.count == settings.mfa.backupCodeLength, let scheme = method.backupScheme else {
+            return .none
+        }
+        if scheme.isSlow {
+            return .backup(hash: try budget.run { backupCodes.hash(code, salt: method.backupSalt, scheme: scheme) })
+        }
+        return .backup(hash: backupCodes.hash(code, salt: method.backupSalt, scheme: scheme))
+    }
+
+    /// Consumes the evidence atomically; false when it was already used (replay, or a
+    /// concurrent request won).
+    public func redeem(_ evidence: Evidence, method: MFAMethod, store: MFAStore, requestID: String) throws -> Bool {
+        switch evidence {
+        case .none:
+            return false
+        case .totp(let step):
+            return settings.mfa.replayProtection ? try store.useStep(methodID: method.id, step: step) : true
+        case .backup(let hash):
+            return try store.useBackupCode(methodID: method.id, hash: hash, requestID: requestID)
+        }
+    }
+
+    /// Sends the method's current code when its handler delivers codes (email).
+    public func dispatchCode(for method: MFAMethod, to user: User, context: RequestContext) throws {
+        guard let handler = handlers.handler(method.name), handler.dispatchesCodes,
+              let totp = TOTP(base32: method.secret, interval: handler.interval) else { return }
+        guard !user.email.isEmpty else {
+            context.logger.warning("code email not sent: the user has no email address", metadata: ["method": "\(method.name)"])
+            return
+        }
+        let now = context.clock.now()
+        try handler.dispatch(code: totp.code(at: now.seconds), to: user, now: now)
+        context.logger.info("code email sent", metadata: ["method": "\(method.name)"])
+    }
+
+    public func ephemeralToken(for user: User, method: String, now: Int64) -> String {
+        tokens.make(userID: user.id, method: method, email: user.email, lastLoginMicros: user.lastLoginMicros, now: now)
+    }
+
+    static let invalidToken = APIError.nonField("Invalid token")
+    static let noSuchMethod = APIError.nonField("Requested MFA method does not exist.")
+
+    /// The user and method an ephemeral token names, or 400 "Invalid token".
+    public func resolve(_ token: String, _ context: RequestContext) throws -> (User, String) {
+        guard let parsed = EphemeralToken.parse(token) else { throw Self.invalidToken }
+        guard let user = try context.db(retry: true, { try UserStore($0).find(id: parsed.userID) }), user.isActive,
+              tokens.isValid(parsed, email: user.email, lastLoginMicros: user.lastLoginMicros, now: context.clock.now().seconds)
+        else { throw Self.invalidToken }
+        return (user, parsed.method)
+    }
+
+    /// The user's active method `name`, or 400 "Requested MFA method does not exist.".
+    public func activeMethod(_ name: String, of user: User, _ context: RequestContext) throws -> MFAMethod {
+        guard handlers.handler(name) != nil,
+              let method = try context.db(retry: true, { try MFAStore($0).method(userID: user.id, name: name) }),
+              method.isActive else { throw Self.noSuchMethod }
+        return method
+    }
+}

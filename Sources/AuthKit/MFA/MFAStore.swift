@@ -1,0 +1,102 @@
+import PostgreSQL
+
+/// SQL for `mfa_methods` and `mfa_backup_code_uses`. Codes are consumed by single atomic
+/// statements, so concurrent requests with the same code cannot both succeed, on any instance.
+public struct MFAStore {
+    let connection: PGConnection
+
+    public init(_ connection: PGConnection) { self.connection = connection }
+
+    static let columns = "id, user_id, name, secret, is_primary, is_active, backup_salt, backup_scheme, last_used_step"
+
+    static let forUser = PGStatement("mfa_for_user", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 ORDER BY id")
+    static let byName = PGStatement("mfa_by_name", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 AND name = $2")
+    /// The method challenged at login: the primary, else the oldest active one.
+    static let challenge = PGStatement("mfa_challenge",
+        "SELECT name FROM mfa_methods WHERE user_id = $1 AND is_active ORDER BY is_primary DESC, id LIMIT 1")
+    static let insert = PGStatement("mfa_insert", """
+        INSERT INTO mfa_methods (user_id, name, secret, backup_salt, backup_scheme, backup_codes)
+        VALUES ($1, $2, $3, $4, $5, $6::text[]) ON CONFLICT (user_id, name) DO NOTHING RETURNING id
+        """)
+    /// Replay protection: a step is accepted once, and never one older than the last accepted.
+    static let useStep = PGStatement("mfa_use_step",
+        "UPDATE mfa_methods SET last_used_step = $2 WHERE id = $1 AND last_used_step < $2 RETURNING id")
+    /// Removes one backup-code hash and records its use, in one statement.
+    static let useBackupCode = PGStatement("mfa_use_backup_code", """
+        WITH used AS (
+            UPDATE mfa_methods SET backup_codes = array_remove(backup_codes, $2)
+            WHERE id = $1 AND $2 = ANY (backup_codes)
+            RETURNING id, user_id, name
+        )
+        INSERT INTO mfa_backup_code_uses (user_id, method_id, method_name, code_hash, request_id)
+        SELECT user_id, id, name, $2, $3 FROM used RETURNING id
+        """)
+    static let lockUser = PGStatement("mfa_lock_user", "SELECT id FROM users WHERE id = $1 FOR UPDATE")
+    static let activate = PGStatement("mfa_activate", """
+        UPDATE mfa_methods SET is_active = true,
+               is_primary = NOT EXISTS (SELECT 1 FROM mfa_methods p WHERE p.user_id = $1 AND p.is_primary)
+        WHERE id = $2
+        """)
+    static let deactivate = PGStatement("mfa_deactivate", "UPDATE mfa_methods SET is_active = false, is_primary = false WHERE id = $1")
+    static let clearPrimary = PGStatement("mfa_clear_primary", "UPDATE mfa_methods SET is_primary = false WHERE user_id = $1 AND is_primary")
+    static let setPrimary = PGStatement("mfa_set_primary", "UPDATE mfa_methods SET is_primary = true WHERE id = $1 AND is_active")
+    static let delete = PGStatement("mfa_delete", "DELETE FROM mfa_methods WHERE id = $1")
+    /// After a primary went away: the oldest remaining active method becomes primary.
+    static let promote = PGStatement("mfa_promote", """
+        UPDATE mfa_methods SET is_primary = true
+        WHERE id = (SELECT id FROM mfa_methods WHERE user_id = $1 AND is_active ORDER BY id LIMIT 1)
+          AND NOT EXISTS (SELECT 1 FROM mfa_methods WHERE user_id = $1 AND is_primary)
+        """)
+
+    public func methods(userID: Int64) throws -> [MFAMethod] {
+        let r = try connection.execute(Self.forUser, [userID])
+        return try (0..<r.rowCount).map { try Self.method(r, $0) }
+    }
+
+    public func method(userID: Int64, name: String) throws -> MFAMethod? {
+        let r = try connection.execute(Self.byName, [userID, name])
+        return r.rowCount == 0 ? nil : try Self.method(r, 0)
+    }
+
+    public func challengeMethod(userID: Int64) throws -> String? {
+        try connection.execute(Self.challenge, [userID]).string(0, 0)
+    }
+
+    /// Nil when the user already has a method of that name.
+    public func create(userID: Int64, name: String, secret: String, backupSalt: String,
+                       backupScheme: BackupCodes.Scheme, backupHashes: [String]) throws -> Int64? {
+        let array = "{" + backupHashes.map { "\"\($0)\"" }.joined(separator: ",") + "}"
+        let r = try connection.execute(Self.insert, [userID, name, secret, backupSalt, backupScheme.text, array])
+        return r.rowCount == 0 ? nil : Int64(try r.requiredInt(0, 0))
+    }
+
+    public func useStep(methodID: Int64, step: Int64) throws -> Bool {
+        try connection.execute(Self.useStep, [methodID, step]).rowCount == 1
+    }
+
+    public func useBackupCode(methodID: Int64, hash: String, requestID: String) throws -> Bool {
+        try connection.execute(Self.useBackupCode, [methodID, hash, requestID]).rowCount == 1
+    }
+
+    /// Serialises a user's method changes (primary switch, promotion) across instances.
+    public func lockUser(_ userID: Int64) throws {
+        try connection.execute(Self.lockUser, [userID])
+    }
+
+    public func activate(userID: Int64, methodID: Int64) throws { try connection.execute(Self.activate, [userID, methodID]) }
+    public func deactivate(methodID: Int64) throws { try connection.execute(Self.deactivate, [methodID]) }
+    public func delete(methodID: Int64) throws { try connection.execute(Self.delete, [methodID]) }
+    public func promote(userID: Int64) throws { try connection.execute(Self.promote, [userID]) }
+
+    public func makePrimary(userID: Int64, methodID: Int64) throws {
+        try connection.execute(Self.clearPrimary, [userID])
+        try connection.execute(Self.setPrimary, [methodID])
+    }
+
+    static func method(_ r: PGResult, _ row: Int) throws -> MFAMethod {
+        MFAMethod(id: Int64(try r.requiredInt(row, 0)), userID: Int64(try r.requiredInt(row, 1)), name: try r.required(row, 2),
+                  secret: try r.required(row, 3), isPrimary: r.bool(row, 4) ?? false, isActive: r.bool(row, 5) ?? false,
+                  backupSalt: try r.required(row, 6), backupScheme: BackupCodes.Scheme(text: try r.required(row, 7)),
+                  lastUsedStep: Int64(try r.requiredInt(row, 8)))
+    }
+}
