@@ -82,12 +82,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The username.") var username: String
 
-        func run() throws {
-            try Accounts.withStore(try options.settings()) { store in
-                guard try store.setActive(username: username, false) else { throw Accounts.failure("no user named \"\(username)\"") }
-                print("deactivated \(username)")
-            }
-        }
+        func run() throws { try Accounts.setActive(username, false, options) }
     }
 
     struct Activate: ParsableCommand {
@@ -95,12 +90,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The username.") var username: String
 
-        func run() throws {
-            try Accounts.withStore(try options.settings()) { store in
-                guard try store.setActive(username: username, true) else { throw Accounts.failure("no user named \"\(username)\"") }
-                print("activated \(username)")
-            }
-        }
+        func run() throws { try Accounts.setActive(username, true, options) }
     }
 
     struct List: ParsableCommand {
@@ -118,6 +108,13 @@ struct UserCommand: ParsableCommand {
 }
 
 enum Accounts {
+    static func setActive(_ username: String, _ active: Bool, _ options: ConfigOptions) throws {
+        try withStore(try options.settings()) { store in
+            guard try store.setActive(username: username, active) else { throw failure("no user named \"\(username)\"") }
+            print("\(active ? "activated" : "deactivated") \(username)")
+        }
+    }
+
     static func validate(username: String) throws {
         let context = FieldContext(methodNames: [], settings: try Settings.load(from: [:], requireDatabase: false))
         if case .failure(let problem) = Username.parse(.string(username), context: context) {

@@ -70,44 +70,47 @@ public struct MFAController: Sendable {
     // MARK: POST mfa/confirm/
 
     public func confirm(_ context: inout RequestContext) throws -> HTTPResponse {
-        let user = try context.requireUser()
         let request = try context.decode(MethodCodeRequest.self)
-        let invalid = APIError.nonField("Invalid verification code")
-        guard let method = try existingMethod(request.method.value, user, context), !method.isActive else { throw Self.noSuchMethod }
-        let evidence = try mfa.evidence(request.code, for: method, allowBackup: false, now: context.clock.now().seconds)
-        guard evidence != .none else { throw invalid }
-        try change(user, context) { store in
-            guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id, !current.isActive else {
-                throw Self.noSuchMethod
-            }
-            guard try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { throw invalid }
-            try store.activate(userID: user.id, methodID: current.id)
+        try changeWithCode(request, context, requireActive: false, invalid: APIError.nonField("Invalid verification code")) { store, method in
+            try store.activate(userID: method.userID, methodID: method.id)
         }
-        context.logger.notice("mfa method activated", metadata: ["method": "\(method.name)"])
+        context.logger.notice("mfa method activated", metadata: ["method": "\(request.method)"])
         return .json(.ok, ["detail": "Activated MFA method"])
     }
 
     // MARK: POST mfa/deactivate/
 
     public func deactivate(_ context: inout RequestContext) throws -> HTTPResponse {
-        let user = try context.requireUser()
         let request = try context.decode(MethodCodeRequest.self)
-        let invalid = APIError.nonField("Invalid OTP code")
-        guard let method = try existingMethod(request.method.value, user, context), method.isActive else { throw Self.noSuchMethod }
-        try checkRemovalPolicy(method, verb: "deactivate")
+        try changeWithCode(request, context, requireActive: true, invalid: APIError.nonField("Invalid OTP code"),
+                           policy: { try checkRemovalPolicy($0, verb: "deactivate") }) { store, method in
+            try store.deactivate(methodID: method.id)
+            try store.promote(userID: method.userID)
+        }
+        context.logger.notice("mfa method deactivated", metadata: ["method": "\(request.method)"])
+        return .json(.ok, ["detail": "Deactivated MFA method"])
+    }
+
+    /// confirm/ and deactivate/: the method must be inactive (confirm) or active (deactivate),
+    /// pass `policy`, and `code` must be a TOTP code of it (never a backup code). The code is
+    /// checked before the transaction and consumed inside it, after the state is re-read.
+    private func changeWithCode(_ request: MethodCodeRequest, _ context: RequestContext, requireActive: Bool, invalid: APIError,
+                                policy: (MFAMethod) throws -> Void = { _ in },
+                                apply: (MFAStore, MFAMethod) throws -> Void) throws {
+        let user = try context.requireUser()
+        guard let method = try existingMethod(request.method.value, user, context), method.isActive == requireActive else {
+            throw Self.noSuchMethod
+        }
+        try policy(method)
         let evidence = try mfa.evidence(request.code, for: method, allowBackup: false, now: context.clock.now().seconds)
         guard evidence != .none else { throw invalid }
         try change(user, context) { store in
-            guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id, current.isActive else {
-                throw Self.noSuchMethod
-            }
-            try checkRemovalPolicy(current, verb: "deactivate")
+            guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id,
+                  current.isActive == requireActive else { throw Self.noSuchMethod }
+            try policy(current)
             guard try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { throw invalid }
-            try store.deactivate(methodID: current.id)
-            try store.promote(userID: user.id)
+            try apply(store, current)
         }
-        context.logger.notice("mfa method deactivated", metadata: ["method": "\(method.name)"])
-        return .json(.ok, ["detail": "Deactivated MFA method"])
     }
 
     // MARK: POST mfa/primary/

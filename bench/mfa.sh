@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# GET mfa/ with a valid JWT and login/verify/ with a wrong 6-digit code, through nginx, for
+# authkit-fcgi and — when ../shared/reference is running (its start.sh) — drf-auth-kit, in the
+# same run, alternating the two systems per case. wrk -t2 -c16 -d10s (the reference bench's
+# parameters); loopback only.
+#   bench/mfa.sh                 DURATION=5s CONNECTIONS=32 bench/mfa.sh
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-16}"
+REF="${REF_DIR:-$ROOT/../shared/reference}"
+REF_URL="http://127.0.0.1:8100"
+LUA="$(dirname "$0")/request.lua"
+export AUTHKIT_PASSWORD_HASH_ITERATIONS=1000 AUTHKIT_EMAIL_FILE_DIR=/tmp AUTHKIT_MFA_HANDLERS=app
+bench_start
+
+# Our fixtures, as the reference bench makes them: ACCESS of a user without MFA, EPH of a user
+# with an active app method, WRONG6 a 6-digit code that is wrong now.
+for u in bench_nomfa bench_app; do
+  echo 'Bench-pass-1!' | "$BIN" user create --username $u --email $u@example.com --password-stdin >/dev/null
+done
+login() { curl -s -X POST "$BASE/login/" -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"Bench-pass-1!\"}"; }
+ACCESS=$(login bench_nomfa | python3 -c 'import sys,json; print(json.load(sys.stdin)["access"])')
+APP_ACCESS=$(login bench_app | python3 -c 'import sys,json; print(json.load(sys.stdin)["access"])')
+SECRET=$(curl -s -X POST "$BASE/mfa/" -H "Authorization: Bearer $APP_ACCESS" -H 'Content-Type: application/json' -d '{"method":"app"}' \
+  | python3 -c 'import sys,json,urllib.parse as u; d=json.load(sys.stdin); print(u.parse_qs(u.urlparse(d["setup_data"]["qr_link"]).query)["secret"][0])')
+totp() { python3 - "$1" <<'PY'
+import base64, hmac, hashlib, struct, sys, time
+key = base64.b32decode(sys.argv[1]); t = int(time.time()) // 30
+h = hmac.new(key, struct.pack(">Q", t), hashlib.sha1).digest(); o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))
+PY
+}
+curl -s -o /dev/null -X POST "$BASE/mfa/confirm/" -H "Authorization: Bearer $APP_ACCESS" -H 'Content-Type: application/json' \
+  -d "{\"method\":\"app\",\"code\":\"$(totp "$SECRET")\"}"
+EPH=$(login bench_app | python3 -c 'import sys,json; print(json.load(sys.stdin)["ephemeral_token"])')
+WRONG6=999999
+OURS=("$ACCESS" "$EPH" "$WRONG6")
+
+REF_UP=0
+if curl -fsS -o /dev/null "$REF_URL/api/bench/empty/" 2>/dev/null; then
+  REF_UP=1
+  export REF_STATE="${REF_STATE:-/tmp/authkit-reference}"
+  eval "$("$REF_STATE/venv/bin/python" "$REF/bench/prepare.py")"
+  THEIRS=("$ACCESS" "$EPH" "$WRONG6")
+else
+  echo "(reference not running on $REF_URL: start ../shared/reference/start.sh for the comparison)"
+fi
+
+run() { # URL-BASE METHOD PATH BODY TOKEN -> RESULT line
+  WRK_METHOD=$2 WRK_BODY=$4 WRK_TOKEN=$5 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$LUA" "$1$3" | grep '^RESULT'
+}
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+ROWS=()
+case_row() { # NAME METHOD PATH BODY-TEMPLATE USES-TOKEN
+  local name=$1 method=$2 path=$3 template=$4 auth=$5
+  local body=${template//@EPH@/${OURS[1]}}; body=${body//@WRONG6@/${OURS[2]}}
+  local ours; ours=$(run "$BASE" "$method" "$path" "$body" "$([[ $auth == 1 ]] && echo "${OURS[0]}")")
+  local theirs="" ratio="-"
+  if [[ $REF_UP == 1 ]]; then
+    body=${template//@EPH@/${THEIRS[1]}}; body=${body//@WRONG6@/${THEIRS[2]}}
+    theirs=$(run "$REF_URL/api/auth" "$method" "$path" "$body" "$([[ $auth == 1 ]] && echo "${THEIRS[0]}")")
+    ratio=$(python3 -c "print(f'{$(field rps "$ours")/$(field rps "$theirs"):.1f}')")
+  fi
+  ROWS+=("| $name | $(field rps "$ours") | $(field p50_ms "$ours") | $(field p99_ms "$ours") | $(field non2xx "$ours") | $(field rps "$theirs") | $(field p50_ms "$theirs") | $(field p99_ms "$theirs") | ${ratio}× |")
+  echo "$name: ours $ours"
+  [[ -n $theirs ]] && echo "$name: drf-auth-kit $theirs"
+}
+case_row "GET mfa/ (JWT)" GET /mfa/ "" 1
+case_row "login/verify/, wrong 6-digit code" POST /login/verify/ '{"ephemeral_token":"@EPH@","code":"@WRONG6@"}' 0
+
+echo
+echo "wrk -t2 -c$CONNECTIONS -d$DURATION, $(nproc) cores, app RSS after the run $(( $(rss_kb) / 1024 )) MB"
+echo "| case | authkit req/s | p50 ms | p99 ms | non-2xx | drf-auth-kit req/s | p50 ms | p99 ms | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
