@@ -16,15 +16,17 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "PostgreSQL", dependencies: ["CLibPQ"]),
         .target(name: "CryptoCore", dependencies: ["COpenSSL"]),
+        .target(name: "SMTP", dependencies: ["CCurl"]),
 
         .target(
             name: "AuthKit",
             dependencies: [
-                "FastCGI", "PostgreSQL", "CryptoCore",
+                "FastCGI", "PostgreSQL", "CryptoCore", "SMTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Migrations/README.md"],

@@ -12,7 +12,7 @@ struct AuthKitCommand: ParsableCommand {
         commandName: "authkit",
         abstract: "Multi-factor authentication service (FastCGI), wire-compatible with \(Version.compatibleWith).",
         version: Version.string,
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, SettingsCommand.self, VersionCommand.self])
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, MailCommand.self, SettingsCommand.self, VersionCommand.self])
 }
 
 /// Options every command that reads settings accepts.
@@ -74,7 +74,13 @@ struct Serve: ParsableCommand {
             logger.critical("cannot listen", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
-        let server = Server(application: Application(settings: settings), listener: listener, logger: logger)
+        let sender: OutboxSender
+        do {
+            sender = try ServiceSetup.outboxSender(settings)
+        } catch {
+            throw ValidationError("invalid setting \(error.description)")
+        }
+        let server = Server(application: Application(settings: settings), listener: listener, logger: logger, sender: sender)
         let status = server.run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -107,6 +113,39 @@ struct Migrate: ParsableCommand {
         } catch {
             printError("migrate failed: \(error)")
             throw ExitCode(1)
+        }
+    }
+}
+
+struct MailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mail", abstract: "The code-email outbox.",
+                                                    subcommands: [Deliver.self])
+
+    struct Deliver: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deliver due outbox rows with the configured transport (for cron or debugging).")
+        @OptionGroup var options: ConfigOptions
+        @Flag(help: "One pass, then exit (the only mode: `serve` runs the continuous sender).") var once = false
+
+        func run() throws {
+            guard once else { throw ValidationError("use --once (authkit serve delivers continuously)") }
+            let settings = try options.settings(requireSecretKey: false)
+            ServiceSetup.bootstrapLogging(settings)
+            let logger = Logger(label: "authkit.mail")
+            let sender: OutboxSender
+            do {
+                sender = try ServiceSetup.outboxSender(settings)
+            } catch {
+                throw ValidationError("invalid setting \(error.description)")
+            }
+            do {
+                let connection = try PGConnection(conninfo: settings.databaseURL,
+                                                  defaults: [("connect_timeout", String(settings.databaseConnectTimeout))])
+                let r = try sender.deliverDue(connection, logger: logger)
+                print("sent \(r.sent), retry scheduled \(r.retried), failed \(r.failed), expired \(r.expired)")
+            } catch {
+                printError("mail deliver failed: \(error)")
+                throw ExitCode(1)
+            }
         }
     }
 }

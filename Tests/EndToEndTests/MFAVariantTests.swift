@@ -28,7 +28,7 @@ struct Enrollment {
     func addEmail(_ username: String) throws -> [String] {
         let before = stack.mailbox.messages(to: "\(username)@example.com").count
         let created = try stack.post("mfa/", #"{"method": "email"}"#, token: token)
-        guard let code = stack.mailbox.messages(to: "\(username)@example.com").dropFirst(before).first?.code,
+        guard let code = stack.mailbox.message(before, to: "\(username)@example.com")?.code,
               try stack.post("mfa/confirm/", #"{"method": "email", "code": "\#(code)"}"#, token: token).status == 200
         else { throw CommandFailure(command: "email confirm", status: 1, output: created.text) }
         return created.strings("backup_codes")
@@ -131,7 +131,7 @@ struct Enrollment {
         let before = s.mailbox.messages(to: "ref@example.com").count
         let token = try #require(try s.login("ref").string("ephemeral_token"))
         #expect(token.contains("-email-"))
-        let code = try #require(s.mailbox.messages(to: "ref@example.com").dropFirst(before).first?.code)
+        let code = try #require(s.mailbox.message(before, to: "ref@example.com")?.code)
         #expect(try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(code)"}"#).status == 200)
         let again = try #require(try s.login("ref").string("ephemeral_token"))
         #expect(try s.post("login/verify/", #"{"ephemeral_token": "\#(again)", "code": "\#(code)"}"#).status == 200)
@@ -182,7 +182,7 @@ struct Enrollment {
         guard case .string(let qr)? = app.object("setup_data")?["qr_link"] else { Issue.record("no link"); return }
         let before = s.mailbox.messages(to: "twins@example.com").count
         _ = try s.post("mfa/", #"{"method": "email"}"#, token: token)
-        let mailed = try #require(s.mailbox.messages(to: "twins@example.com").dropFirst(before).first?.code)
+        let mailed = try #require(s.mailbox.message(before, to: "twins@example.com")?.code)
         let appCode = Phone(qrLink: qr).nextCode()
         let statuses = Mutex<[Int]>([])
         Concurrently.run(2) { i in

@@ -17,7 +17,7 @@ import TestSupport
             dbName = try cluster.createDatabase()
             clock = TestClock(seconds: 1_795_612_590)
             var env = ["AUTHKIT_DATABASE_URL": cluster.url(dbName), "AUTHKIT_SECRET_KEY": TestKeys.secretKey,
-                       "AUTHKIT_PASSWORD_HASH_ITERATIONS": "2000", "AUTHKIT_EMAIL_FILE_DIR": try Paths.temporaryDirectory("authkit-mail"),
+                       "AUTHKIT_PASSWORD_HASH_ITERATIONS": "2000", "AUTHKIT_EMAIL_BACKEND": "file", "AUTHKIT_EMAIL_FILE_DIR": try Paths.temporaryDirectory("authkit-mail"),
                        "AUTHKIT_WORKERS": "4"]
             for (k, v) in extra { env[k] = v }
             let settings = try Settings.load(from: env, requireSecretKey: true)

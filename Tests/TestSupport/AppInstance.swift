@@ -29,7 +29,10 @@ public final class AppInstance: @unchecked Sendable {
             "AUTHKIT_SECRET_KEY": TestKeys.secretKey,
             // Fast hashing, except where a test sets the default on purpose.
             "AUTHKIT_PASSWORD_HASH_ITERATIONS": "1000",
+            // The explicit development transport; EmailDeliveryTests use a real SMTP server.
+            "AUTHKIT_EMAIL_BACKEND": "file",
             "AUTHKIT_EMAIL_FILE_DIR": mailDirectory,
+            "AUTHKIT_EMAIL_POLL_INTERVAL": "0.05",
         ]
         for (k, v) in settings { env[k] = v }
         environment = env

@@ -76,6 +76,23 @@ public struct Mailbox: Sendable {
         }
     }
 
+    /// Waits (delivery is asynchronous) for message number `index` (0-based) to `recipient`.
+    public func message(_ index: Int, to recipient: String, seconds: Double = 15) -> Message? {
+        var found: Message?
+        _ = Paths.waitFor(seconds: seconds) {
+            let all = messages(to: recipient)
+            found = all.count > index ? all[index] : nil
+            return found != nil
+        }
+        return found
+    }
+
+    /// Gives the sender time to deliver anything queued, then counts (for "nothing was sent").
+    public func settledCount(to recipient: String) -> Int {
+        Thread.sleep(forTimeInterval: 0.5)
+        return messages(to: recipient).count
+    }
+
     public func messages(to recipient: String? = nil) -> [Message] {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
         return files.compactMap { f in

@@ -14,7 +14,6 @@ public struct MFASettings: Sendable {
     public var preventDeletePrimary: Bool
     public var deleteActiveRequiresCode: Bool
     public var fromEmail: String
-    public var emailFileDirectory: String?
 
     /// The email method's TOTP step (fixed in drf-auth-kit).
     public static let emailInterval: Int64 = 180

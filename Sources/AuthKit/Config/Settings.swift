@@ -35,6 +35,7 @@ public struct Settings: Sendable {
     public var hashQueueTimeout: Double
     public var maintenanceInterval: Double
     public var mfa: MFASettings
+    public var email: EmailSettings
 
     /// Names of AUTHKIT_* variables that are not settings (likely typos), for a start-up warning.
     public var unknownVariables: [String] = []
@@ -97,12 +98,28 @@ public struct Settings: Sendable {
                 preventDeleteActive: try reader.bool("MFA_PREVENT_DELETE_ACTIVE_METHOD", default: false),
                 preventDeletePrimary: try reader.bool("MFA_PREVENT_DELETE_PRIMARY_METHOD", default: false),
                 deleteActiveRequiresCode: try reader.bool("MFA_DELETE_ACTIVE_METHOD_REQUIRE_CODE", default: false),
-                fromEmail: reader.string("DEFAULT_FROM_EMAIL", default: "webmaster@localhost"),
-                emailFileDirectory: reader.optionalString("EMAIL_FILE_DIR"))
+                fromEmail: reader.string("DEFAULT_FROM_EMAIL", default: "webmaster@localhost")),
+            email: EmailSettings(
+                backend: EmailSettings.Backend(rawValue: try reader.choice("EMAIL_BACKEND", default: "smtp", from: ["smtp", "file"]))!,
+                url: reader.string("EMAIL_URL", default: "smtp://localhost:25"),
+                useTLS: try reader.bool("EMAIL_USE_TLS", default: false),
+                username: reader.optionalString("EMAIL_HOST_USER"),
+                password: reader.optionalString("EMAIL_HOST_PASSWORD"),
+                connectTimeout: try reader.int("EMAIL_CONNECT_TIMEOUT", default: 5, in: 1...300),
+                timeout: try reader.int("EMAIL_TIMEOUT", default: 10, in: 1...600),
+                maxAttempts: try reader.int("EMAIL_MAX_ATTEMPTS", default: 6, in: 1...100),
+                retryDelay: try reader.seconds("EMAIL_RETRY_DELAY", default: 1, in: 0.01...3600),
+                retryMaxDelay: try reader.seconds("EMAIL_RETRY_MAX_DELAY", default: 60, in: 0.01...86400),
+                pollInterval: try reader.seconds("EMAIL_POLL_INTERVAL", default: 0.5, in: 0.01...60),
+                retention: Int64(try reader.int("EMAIL_RETENTION", default: 604_800, in: 60...31_536_000)),
+                templateDirectory: reader.optionalString("EMAIL_TEMPLATE_DIR"),
+                fileDirectory: reader.optionalString("EMAIL_FILE_DIR"))
         )
-        if requireSecretKey && settings.mfaHandlers.contains("email") && settings.mfa.emailFileDirectory == nil {
-            throw SettingsError(setting: "AUTHKIT_EMAIL_FILE_DIR",
-                                problem: "is required while the email MFA method is enabled (or remove email from AUTHKIT_MFA_HANDLERS)")
+        if settings.email.backend == .file && settings.email.fileDirectory == nil {
+            throw SettingsError(setting: "AUTHKIT_EMAIL_FILE_DIR", problem: "is required with AUTHKIT_EMAIL_BACKEND=file")
+        }
+        guard settings.email.url.hasPrefix("smtp://") || settings.email.url.hasPrefix("smtps://") else {
+            throw SettingsError(setting: "AUTHKIT_EMAIL_URL", problem: "must start with smtp:// or smtps://, got \"\(settings.email.url)\"")
         }
         if settings.mfa.fromEmail.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
             throw SettingsError(setting: "AUTHKIT_DEFAULT_FROM_EMAIL", problem: "must not contain line breaks")

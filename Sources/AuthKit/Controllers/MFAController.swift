@@ -52,14 +52,17 @@ public struct MFAController: Sendable {
         let scheme: BackupCodes.Scheme = m.backupCodeSecureHash ? .pbkdf2(iterations: settings.passwordHashIterations) : .hmac
         let hash = { codes.map { mfa.backupCodes.hash($0, salt: salt, scheme: scheme) } }
         let hashes = scheme.isSlow ? try budget.run(hashes: codes.count, hash) : hash()
-        guard let id = try context.db({
-            try MFAStore($0).create(userID: user.id, name: name, secret: secret, backupSalt: salt, backupScheme: scheme, backupHashes: hashes)
-        }) else { throw alreadyExists }
+        // The method and its code email commit together (or not at all).
+        try context.db { connection in
+            try connection.transaction {
+                guard let id = try MFAStore(connection).create(userID: user.id, name: name, secret: secret, backupSalt: salt,
+                                                               backupScheme: scheme, backupHashes: hashes) else { throw alreadyExists }
+                let method = MFAMethod(id: id, userID: user.id, name: name, secret: secret, isPrimary: false, isActive: false,
+                                       backupSalt: salt, backupScheme: scheme, lastUsedStep: -1)
+                try mfa.queueCode(for: method, to: user, context: context, on: connection)
+            }
+        }
         context.logger.notice("mfa method created", metadata: ["method": "\(name)"])
-
-        let method = MFAMethod(id: id, userID: user.id, name: name, secret: secret, isPrimary: false, isActive: false,
-                               backupSalt: salt, backupScheme: scheme, lastUsedStep: -1)
-        try mfa.dispatchCode(for: method, to: user, context: context)
         var body = JSONObject()
         body.append("method", .string(name))
         body.append("backup_codes", .array(codes.map { .string($0) }))
@@ -150,7 +153,7 @@ public struct MFAController: Sendable {
         let user = try context.requireUser()
         let request = try context.decode(MethodRequest.self)
         guard let method = try existingMethod(request.method.value, user, context) else { throw Self.noSuchMethod }
-        try mfa.dispatchCode(for: method, to: user, context: context)
+        try mfa.queueCode(for: method, to: user, context: context)
         return .json(.ok, ["detail": "MFA code sent"])
     }
 

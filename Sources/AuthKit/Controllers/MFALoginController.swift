@@ -14,7 +14,7 @@ public struct MFALoginController: Sendable {
     public func firstStep(_ user: User, _ context: RequestContext) throws -> HTTPResponse? {
         guard let name = try context.db(retry: true, { try MFAStore($0).challengeMethod(userID: user.id) }) else { return nil }
         let method = try mfa.activeMethod(name, of: user, context)
-        try mfa.dispatchCode(for: method, to: user, context: context)
+        try mfa.queueCode(for: method, to: user, context: context)
         var body = JSONObject()
         body.append("ephemeral_token", .string(mfa.ephemeralToken(for: user, method: name, now: context.clock.now().seconds)))
         body.append("method", .string(name))
@@ -52,7 +52,7 @@ public struct MFALoginController: Sendable {
         let request = try context.decode(EphemeralTokenRequest.self)
         let (user, name) = try mfa.resolve(request.ephemeralToken, context)
         let method = try mfa.activeMethod(name, of: user, context)
-        try mfa.dispatchCode(for: method, to: user, context: context)
+        try mfa.queueCode(for: method, to: user, context: context)
         return .json(.ok, ["ephemeral_token": .string(mfa.ephemeralToken(for: user, method: name, now: context.clock.now().seconds))])
     }
 

@@ -8,15 +8,16 @@ public protocol MFAHandler: Sendable {
     var dispatchesCodes: Bool { get }
     /// `setup_data` of the create response.
     func setupData(user: User, secret: String) -> JSONValue
-    /// Delivers `code` to the user (only called when `dispatchesCodes`).
-    func dispatch(code: String, to user: User, now: UnixTime) throws
+    /// Queues the current code for delivery to the user, in the caller's transaction (only
+    /// called when `dispatchesCodes`).
+    func dispatch(method: MFAMethod, to user: User, now: UnixTime, validWindow: Int64, outbox: OutboxStore, requestID: String) throws
     /// The body of mfa/challenge/ and login/challenge/ (`{}` for code-based methods).
     func challenge(user: User) -> JSONValue
 }
 
 extension MFAHandler {
     public func challenge(user: User) -> JSONValue { .object(JSONObject()) }
-    public func dispatch(code: String, to user: User, now: UnixTime) throws {}
+    public func dispatch(method: MFAMethod, to user: User, now: UnixTime, validWindow: Int64, outbox: OutboxStore, requestID: String) throws {}
 }
 
 /// The authenticator-app method: the user scans the otpauth:// link.
@@ -36,26 +37,25 @@ public struct AppHandler: MFAHandler {
     }
 }
 
-/// The email method: 180-second TOTP codes sent to the user's address. (Not a NIST-recognised
-/// out-of-band authenticator: email does not prove possession of a device.)
+/// The email method: 180-second TOTP codes sent to the user's address through the outbox.
+/// (Not a NIST-recognised out-of-band authenticator: email does not prove possession of a device.)
 public struct EmailHandler: MFAHandler {
     public let name = "email"
     public let interval = MFASettings.emailInterval
     public let dispatchesCodes = true
-    let mailer: any Mailer
-    let from: String
 
-    public init(settings: Settings, mailer: any Mailer) {
-        self.mailer = mailer
-        from = settings.mfa.fromEmail
-    }
+    public init() {}
 
     public func setupData(user: User, secret: String) -> JSONValue {
         .object(["detail": "Email message with MFA code has been sent."])
     }
 
-    public func dispatch(code: String, to user: User, now: UnixTime) throws {
-        try mailer.send(.verificationCode(code, to: user.email, from: from), now: now)
+    /// The code itself is not stored: the sender recomputes it from the method's secret and
+    /// this step, and does not send it once no verifier would accept it.
+    public func dispatch(method: MFAMethod, to user: User, now: UnixTime, validWindow: Int64, outbox: OutboxStore, requestID: String) throws {
+        let step = now.seconds / interval
+        try outbox.enqueue(userID: user.id, methodID: method.id, recipient: user.email, step: step, interval: interval,
+                           validUntil: (step + validWindow + 1) * interval, requestID: requestID)
     }
 }
 
@@ -63,11 +63,11 @@ public struct EmailHandler: MFAHandler {
 public struct MFAHandlers: Sendable {
     public let ordered: [any MFAHandler]
 
-    public init(settings: Settings, mailer: (any Mailer)?) {
+    public init(settings: Settings) {
         ordered = settings.mfaHandlers.compactMap { name -> (any MFAHandler)? in
             switch name {
             case "app": return AppHandler(settings: settings)
-            case "email": return EmailHandler(settings: settings, mailer: mailer ?? UnconfiguredMailer())
+            case "email": return EmailHandler()
             default: return nil
             }
         }
@@ -75,12 +75,5 @@ public struct MFAHandlers: Sendable {
 
     public func handler(_ name: String) -> (any MFAHandler)? {
         ordered.first { $0.name == name }
-    }
-}
-
-/// Used when no transport is configured (only possible outside `serve`, which requires one).
-struct UnconfiguredMailer: Mailer {
-    func send(_ message: EmailMessage, now: UnixTime) throws {
-        throw EmailError.transport("no email transport configured (AUTHKIT_EMAIL_FILE_DIR)")
     }
 }

@@ -1,3 +1,4 @@
+import PostgreSQL
 import Logging
 
 /// Second-factor logic shared by the login flow and method management.
@@ -54,17 +55,22 @@ public struct MFAService: Sendable {
         }
     }
 
-    /// Sends the method's current code when its handler delivers codes (email).
-    public func dispatchCode(for method: MFAMethod, to user: User, context: RequestContext) throws {
-        guard let handler = handlers.handler(method.name), handler.dispatchesCodes,
-              let totp = TOTP(base32: method.secret, interval: handler.interval) else { return }
+    /// Queues the method's current code when its handler delivers codes (email), on
+    /// `connection` — inside the caller's transaction when there is one.
+    public func queueCode(for method: MFAMethod, to user: User, context: RequestContext, on connection: PGConnection) throws {
+        guard let handler = handlers.handler(method.name), handler.dispatchesCodes else { return }
         guard !user.email.isEmpty else {
-            context.logger.warning("code email not sent: the user has no email address", metadata: ["method": "\(method.name)"])
+            context.logger.warning("code email not queued: the user has no email address", metadata: ["method": "\(method.name)"])
             return
         }
-        let now = context.clock.now()
-        try handler.dispatch(code: totp.code(at: now.seconds), to: user, now: now)
-        context.logger.info("code email sent", metadata: ["method": "\(method.name)"])
+        try handler.dispatch(method: method, to: user, now: context.clock.now(), validWindow: settings.mfa.validWindow,
+                             outbox: OutboxStore(connection), requestID: context.request.requestID)
+        context.logger.info("code email queued", metadata: ["method": "\(method.name)"])
+    }
+
+    /// `queueCode` on the worker's connection, on its own.
+    public func queueCode(for method: MFAMethod, to user: User, context: RequestContext) throws {
+        try context.db { try queueCode(for: method, to: user, context: context, on: $0) }
     }
 
     public func ephemeralToken(for user: User, method: String, now: Int64) -> String {

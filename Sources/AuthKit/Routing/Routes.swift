@@ -10,9 +10,9 @@ public enum Routes {
         public var mfaLogin: MFALoginController
         public var mfa: MFAController
 
-        public init(settings: Settings, budget: HashBudget, mailer: (any Mailer)?) {
+        public init(settings: Settings, budget: HashBudget) {
             let sessions = SessionIssuer(settings: settings)
-            let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings, mailer: mailer), budget: budget)
+            let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings), budget: budget)
             mfaLogin = MFALoginController(mfa: service, sessions: sessions)
             mfa = MFAController(mfa: service, budget: budget)
             login = LoginController(settings: settings, budget: budget, sessions: sessions, mfaLogin: mfaLogin)

@@ -15,8 +15,7 @@ public final class Application: Sendable {
         self.settings = settings
         self.clock = clock
         hashBudget = HashBudget(concurrency: settings.hashConcurrency, queue: settings.hashQueue, timeout: settings.hashQueueTimeout)
-        let mailer: (any Mailer)? = settings.mfa.emailFileDirectory.map { FileMailer(directory: $0) }
-        let controllers = Routes.Controllers(settings: settings, budget: hashBudget, mailer: mailer)
+        let controllers = Routes.Controllers(settings: settings, budget: hashBudget)
         router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
         authenticator = Authenticator(settings: settings)
         fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)

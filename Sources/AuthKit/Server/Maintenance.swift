@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// Periodic housekeeping on its own thread and database connection: purges revoked refresh
-/// tokens that have expired anyway. Several instances may run it at once (plain DELETEs).
+/// tokens that have expired anyway and finished outbox rows past their retention. Several
+/// instances may run it at once (plain DELETEs).
 enum Maintenance {
     static func run(settings: Settings, clock: any TimeSource, isStopping: @Sendable () -> Bool, logger: Logger) {
         let database = Database(settings: settings)
@@ -14,10 +15,37 @@ enum Maintenance {
             guard MonotonicClock.nanoseconds() >= next else { continue }
             next = MonotonicClock.nanoseconds() + UInt64(settings.maintenanceInterval * 1e9)
             do {
-                let purged = try database.run(logger: logger) { try RevokedTokens($0).purgeExpired(now: clock.now().seconds) }
-                if purged > 0 { logger.info("purged expired revoked tokens", metadata: ["rows": "\(purged)"]) }
+                let (tokens, emails) = try database.run(logger: logger) { connection in
+                    (try RevokedTokens(connection).purgeExpired(now: clock.now().seconds),
+                     try OutboxStore(connection).purgeFinished(olderThan: settings.email.retention))
+                }
+                if tokens > 0 || emails > 0 {
+                    logger.info("purged", metadata: ["revoked_tokens": "\(tokens)", "outbox_rows": "\(emails)"])
+                }
             } catch {
                 logger.warning("maintenance failed", metadata: ["error": "\(error)"])
+            }
+        }
+        database.close()
+    }
+}
+
+/// The outbox sender of one instance: its own thread and database connection, a pass every
+/// AUTHKIT_EMAIL_POLL_INTERVAL seconds.
+enum OutboxWorker {
+    static func run(sender: OutboxSender, settings: Settings, isStopping: @Sendable () -> Bool, logger: Logger) {
+        let database = Database(settings: settings)
+        var next = MonotonicClock.nanoseconds()
+        while !isStopping() {
+            usleep(20_000)
+            guard MonotonicClock.nanoseconds() >= next else { continue }
+            next = MonotonicClock.nanoseconds() + UInt64(settings.email.pollInterval * 1e9)
+            do {
+                _ = try database.run(logger: logger) { try sender.deliverDue($0, logger: logger) }
+            } catch is DatabaseUnavailable {
+                // Already logged (rate-limited) by Database.
+            } catch {
+                logger.error("outbox pass failed", metadata: ["error": "\(error)"])
             }
         }
         database.close()

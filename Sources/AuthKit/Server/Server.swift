@@ -15,13 +15,16 @@ public final class Server: Sendable {
     private let application: Application
     private let listener: Listener
     private let logger: Logger
+    private let sender: OutboxSender?
     private let stopping = Atomic<Bool>(false)
     private let running = Atomic<Int>(0)
 
-    public init(application: Application, listener: Listener, logger: Logger) {
+    /// `sender`: the outbox sender to run on its own thread (nil: another process delivers).
+    public init(application: Application, listener: Listener, logger: Logger, sender: OutboxSender?) {
         self.application = application
         self.listener = listener
         self.logger = logger
+        self.sender = sender
     }
 
     /// Runs until SIGTERM or SIGINT; returns the process exit status.
@@ -64,6 +67,12 @@ public final class Server: Sendable {
             Maintenance.run(settings: application.settings, clock: application.clock,
                             isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
         }
+        let outbox = sender.flatMap { sender in
+            spawnThread { [self] in
+                OutboxWorker.run(sender: sender, settings: application.settings,
+                                 isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
+            }
+        }
         logger.notice("serving", metadata: ["listen": "\(describe(listener.kind))", "workers": "\(threads.count)",
                                              "base_path": "\(application.settings.basePath)"])
 
@@ -92,6 +101,7 @@ public final class Server: Sendable {
         }
         for thread in threads { pthread_join(thread, nil) }
         if let maintenance { pthread_join(maintenance, nil) }
+        if let outbox { pthread_join(outbox, nil) }
         listener.close()
         logger.notice("stopped")
         return 0

@@ -1,6 +1,7 @@
 import FastCGI
 import Logging
 import PostgreSQL
+import SMTP
 
 /// Start-up steps shared by the CLI commands: logging, listener selection, schema check.
 public enum ServiceSetup {
@@ -8,6 +9,14 @@ public enum ServiceSetup {
     public static func bootstrapLogging(_ settings: Settings) {
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: settings.logFormat) }
+    }
+
+    /// The outbox sender for the configured transport and templates. Initialises libcurl, so
+    /// call it before any thread starts.
+    public static func outboxSender(_ settings: Settings, clock: any TimeSource = SystemTime()) throws(SettingsError) -> OutboxSender {
+        SMTPClient.initialize()
+        return OutboxSender(settings: settings, mailer: Mailers.make(settings.email), templates: try EmailTemplates.load(settings.email),
+                            clock: clock)
     }
 
     /// Picks the socket: `--bind`/AUTHKIT_BIND, else an explicit `--socket`/AUTHKIT_SOCKET, else a

@@ -1,0 +1,100 @@
+import AuthKit
+import Foundation
+import Testing
+import TestSupport
+
+/// Code emails through the outbox to a real SMTP server process on loopback.
+@Suite struct EmailDeliveryTests {
+    static func smtpSettings(_ sink: SMTPSink) -> [String: String] {
+        ["AUTHKIT_EMAIL_BACKEND": "smtp", "AUTHKIT_EMAIL_URL": "smtp://127.0.0.1:\(sink.port)", "AUTHKIT_EMAIL_POLL_INTERVAL": "0.1",
+         "AUTHKIT_EMAIL_RETRY_DELAY": "0.2", "AUTHKIT_EMAIL_RETRY_MAX_DELAY": "0.5", "AUTHKIT_EMAIL_MAX_ATTEMPTS": "100",
+         "AUTHKIT_MFA_TOTP_DEFAULT_VALID_WINDOW": "1"]
+    }
+
+    /// A user whose primary method is email (confirmed with the mailed code).
+    func emailUser(_ s: Stack, _ sink: SMTPSink, _ name: String) throws -> String {
+        try s.createUser(name)
+        let token = try s.accessToken(name)
+        #expect(try s.post("mfa/", #"{"method": "email"}"#, token: token).status == 201)
+        let created = try #require(sink.mailbox.message(0, to: "\(name)@example.com"), "create/ sends a code")
+        let code = try #require(created.code)
+        #expect(try s.post("mfa/confirm/", #"{"method": "email", "code": "\#(code)"}"#, token: token).status == 200)
+        return token
+    }
+
+    @Test func codesArriveForCreateLoginResendAndSend() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let s = try Stack(settings: Self.smtpSettings(sink))
+        defer { s.stop() }
+        let token = try emailUser(s, sink, "mila")
+
+        let first = try s.login("mila")
+        #expect(first.string("method") == "email")
+        let loginMail = try #require(sink.mailbox.message(1, to: "mila@example.com"), "login/ sends a code")
+        let ephemeral = try #require(first.string("ephemeral_token"))
+        let resent = try s.post("login/resend/", #"{"ephemeral_token": "\#(ephemeral)"}"#)
+        #expect(resent.status == 200)
+        #expect(sink.mailbox.message(2, to: "mila@example.com") != nil, "login/resend/ sends a code")
+        #expect(try s.post("mfa/send/", #"{"method": "email"}"#, token: token).status == 200)
+        #expect(sink.mailbox.message(3, to: "mila@example.com") != nil, "mfa/send/ sends a code")
+
+        // API.md §10, as the SMTP server received it.
+        let raw = loginMail.raw
+        #expect(loginMail.header("X-Envelope-From") == "webmaster@localhost")
+        #expect(loginMail.header("X-Envelope-To") == "mila@example.com")
+        #expect(raw.contains("\r\nContent-Type: multipart/alternative;\r\n boundary=\"===============") || raw.hasPrefix("X-Envelope-From"))
+        for header in ["MIME-Version: 1.0", "Subject: Your verification code", "From: webmaster@localhost", "To: mila@example.com"] {
+            #expect(raw.contains("\r\n\(header)\r\n"), "\(header)")
+        }
+        let code = try #require(loginMail.code)
+        #expect(code.count == 6 && code.allSatisfy(\.isNumber))
+        #expect(raw.contains("Content-Type: text/plain; charset=\"utf-8\"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\(code)\r\n"))
+        #expect(raw.contains("Content-Type: text/html; charset=\"utf-8\"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\(code)\r\n"))
+        #expect(try s.psql("SELECT count(*) FROM email_outbox WHERE status = 'sent'") == "4")
+        // No code is stored in the outbox.
+        #expect(try s.psql("SELECT count(*) FROM email_outbox WHERE row_to_json(email_outbox)::text LIKE '%\(code)%'") == "0")
+    }
+
+    @Test func loginAnswersWhileSMTPIsDownAndTheCodeFollowsLater() throws {
+        let sink = try SMTPSink()
+        let s = try Stack(settings: Self.smtpSettings(sink))
+        defer { s.stop() }
+        _ = try emailUser(s, sink, "nora")
+        sink.stop()
+
+        let first = try s.login("nora")
+        #expect(first.status == 200)
+        #expect(first.string("method") == "email")
+        #expect(Paths.waitFor(seconds: 10) {
+            (try? s.psql("SELECT attempts > 0 AND status = 'pending' AND last_error IS NOT NULL FROM email_outbox ORDER BY id DESC LIMIT 1")) == "t"
+        }, "the first attempt fails while the server is down")
+
+        try sink.start()
+        // No new request: the sender retries on its own.
+        let mail = try #require(sink.mailbox.message(1, to: "nora@example.com", seconds: 20))
+        #expect(mail.code?.count == 6)
+        sink.stop()
+        #expect(s.app.log().contains("will retry"))
+    }
+
+    @Test func twoInstancesDeliverEachRowExactlyOnce() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let s = try Stack(settings: Self.smtpSettings(sink))
+        defer { s.stop() }
+        let token = try emailUser(s, sink, "olga")
+        // A second instance on the same database, with its own sender thread.
+        let twin = try AppInstance(databaseURL: s.cluster.url(s.database), settings: Self.smtpSettings(sink))
+        defer { twin.terminate() }
+        // Stop delivery briefly so both senders find a backlog at once.
+        _ = try s.psql("UPDATE email_outbox SET status = 'sent'")
+        let count = 30
+        Concurrently.run(3) { _ in
+            for _ in 0..<(count / 3) { _ = try? s.post("mfa/send/", #"{"method": "email"}"#, token: token) }
+        }
+        #expect(sink.mailbox.message(count, to: "olga@example.com", seconds: 30) != nil)
+        #expect(sink.mailbox.settledCount(to: "olga@example.com") == count + 1, "each row once (+1 for the create)")
+        #expect(try s.psql("SELECT count(*) FROM email_outbox WHERE status = 'sent'") == String(count + 1))
+    }
+}

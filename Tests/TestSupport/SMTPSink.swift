@@ -1,0 +1,35 @@
+import Foundation
+
+/// tools/smtp_sink.py (Debian's python3-aiosmtpd) on a free loopback port: a real SMTP server
+/// that keeps each message as a file.
+public final class SMTPSink: @unchecked Sendable {
+    public let port: Int
+    public let directory: String
+    private var process: Subprocess?
+
+    public init(port: Int? = nil) throws {
+        self.port = port ?? Paths.freePort()
+        directory = try Paths.temporaryDirectory("authkit-smtp")
+        try start()
+    }
+
+    public var mailbox: Mailbox { Mailbox(directory: directory) }
+
+    public func start() throws {
+        let p = try Subprocess("/usr/bin/python3", [Paths.root.appendingPathComponent("tools/smtp_sink.py").path,
+                                                     "--host", "127.0.0.1", "--port", String(port), "--dir", directory],
+                               output: .file(directory + "/.sink.log"))
+        let port = self.port
+        guard Paths.waitFor(seconds: 15, { (try? Sockets.connectTCP(port: port, timeout: 1)).map { close($0); return true } ?? false || !p.isRunning }),
+              p.isRunning else {
+            throw CommandFailure(command: "smtp_sink.py", status: 1, output: (try? String(contentsOfFile: directory + "/.sink.log", encoding: .utf8)) ?? "")
+        }
+        process = p
+    }
+
+    public func stop() {
+        process?.signal(SIGTERM)
+        _ = process?.wait(seconds: 10)
+        process = nil
+    }
+}
