@@ -48,6 +48,9 @@ struct UserCommand: ParsableCommand {
             let settings = try options.settings()
             let secret = try password.read()
             try Accounts.validate(username: username)
+            guard !email.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }), email.unicodeScalars.count <= 254 else {
+                throw Accounts.failure("the email address must be at most 254 characters without line breaks")
+            }
             let hash = DjangoPassword.make(secret, iterations: settings.passwordHashIterations)
             try Accounts.withStore(settings) { store in
                 do {

@@ -82,6 +82,29 @@ import TestSupport
         #expect(final.int(0, 1) == 3)
     }
 
+    @Test func finishedRowsArePurgedAfterRetention() throws {
+        let (connection, _, clock) = try setUp()
+        try queue(connection, clock: clock)
+        try queue(connection, clock: clock)
+        try queue(connection, clock: clock)
+        _ = try connection.query("UPDATE email_outbox SET status = 'sent', created_at = now() - interval '8 days' WHERE id = (SELECT min(id) FROM email_outbox)")
+        _ = try connection.query("UPDATE email_outbox SET status = 'failed', created_at = now() - interval '1 day' WHERE id = (SELECT max(id) FROM email_outbox)")
+        #expect(try OutboxStore(connection).purgeFinished(olderThan: 7 * 86400) == 1)
+        // The recent failure and the pending row stay.
+        #expect(try connection.query("SELECT string_agg(status, ',' ORDER BY id) FROM email_outbox").string(0, 0) == "pending,failed")
+    }
+
+    @Test func anAddressWithALineBreakFailsAtOnce() throws {
+        let (connection, settings, clock) = try setUp()
+        let step = clock.seconds / 180
+        try OutboxStore(connection).enqueue(userID: 1, methodID: 1, recipient: "u@example.com\r\nBcc: x@y.z", step: step, interval: 180,
+                                            validUntil: (step + 1) * 180, requestID: "r")
+        let report = try OutboxSender(settings: settings, mailer: FileMailer(directory: try Paths.temporaryDirectory("authkit-inj")),
+                                      templates: .builtIn, clock: clock).deliverDue(connection, logger: Logger(label: "t"))
+        #expect(report.failed == 1)
+        #expect(try connection.query("SELECT status, attempts FROM email_outbox").string(0, 0) == "failed")
+    }
+
     @Test func templatesMustContainThePlaceholder() throws {
         let dir = try Paths.temporaryDirectory("authkit-templates")
         try "Code: {{code}}".write(toFile: dir + "/verification_code.txt", atomically: true, encoding: .utf8)

@@ -62,6 +62,11 @@ public struct OutboxSender: Sendable {
             try store.markSent(item.id)
             report.sent += 1
             log.info("code email delivered", metadata: ["attempt": "\(item.attempts + 1)"])
+        } catch EmailError.headerInjection {
+            // Retrying cannot help: the address itself is unusable.
+            try store.markFailed(item.id, error: "\(EmailError.headerInjection)")
+            report.failed += 1
+            log.error("code email refused: a header value contains a line break")
         } catch {
             let reason = "\(error)"
             let attempts = item.attempts + 1
