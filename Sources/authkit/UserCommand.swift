@@ -129,6 +129,10 @@ enum Accounts {
     }
 
     static func withStore(_ settings: Settings, _ body: (UserStore) throws -> Void) throws {
+        try withConnection(settings) { try body(UserStore($0)) }
+    }
+
+    static func withConnection(_ settings: Settings, _ body: (PGConnection) throws -> Void) throws {
         let connection: PGConnection
         do {
             connection = try PGConnection(conninfo: settings.databaseURL,
@@ -137,7 +141,7 @@ enum Accounts {
             throw failure("cannot connect to the database: \(error.message)")
         }
         do {
-            try body(UserStore(connection))
+            try body(connection)
         } catch let error as PGError {
             throw failure("database error: \(error.message)")
         }

@@ -7,7 +7,11 @@ import TestSupport
 /// neighbouring TOTP step (window 1) so a test can use a few codes without waiting 30 s;
 /// replay protection is on, and `Phone` never reuses a step.
 @Suite struct MFAFlowTests {
-    static let stack = Result { try Stack(settings: ["AUTHKIT_MFA_TOTP_DEFAULT_VALID_WINDOW": "1"]) }
+    /// drf-auth-kit's default (no code to delete an active method) as the transcripts assume;
+    /// SecurityTests cover this service's safer default.
+    static let stack = Result {
+        try Stack(settings: ["AUTHKIT_MFA_TOTP_DEFAULT_VALID_WINDOW": "1", "AUTHKIT_MFA_DELETE_ACTIVE_METHOD_REQUIRE_CODE": "false"])
+    }
     var s: Stack { get throws { try Self.stack.get() } }
     static let unknownMethod = #"{"non_field_errors":["Requested MFA method does not exist."]}"#
 

@@ -18,7 +18,7 @@ import TestSupport
             clock = TestClock(seconds: 1_795_612_590)
             var env = ["AUTHKIT_DATABASE_URL": cluster.url(dbName), "AUTHKIT_SECRET_KEY": TestKeys.secretKey,
                        "AUTHKIT_PASSWORD_HASH_ITERATIONS": "2000", "AUTHKIT_EMAIL_BACKEND": "file", "AUTHKIT_EMAIL_FILE_DIR": try Paths.temporaryDirectory("authkit-mail"),
-                       "AUTHKIT_WORKERS": "4"]
+                       "AUTHKIT_WORKERS": "4", "AUTHKIT_MFA_FAILURES_BEFORE_DELAY": "50"]
             for (k, v) in extra { env[k] = v }
             let settings = try Settings.load(from: env, requireSecretKey: true)
             app = Application(settings: settings, clock: clock)
@@ -122,8 +122,10 @@ import TestSupport
         let h = try Harness()
         let (_, _, token) = try h.enroll("mailer")
         #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201)
-        let secret = try h.cluster.psql("SELECT secret FROM mfa_methods m JOIN users u ON u.id = m.user_id WHERE u.username = 'mailer' AND name = 'email'",
-                                        database: h.dbName)
+        let stored = try h.cluster.psql("SELECT u.id || ' ' || m.secret FROM mfa_methods m JOIN users u ON u.id = m.user_id WHERE u.username = 'mailer' AND name = 'email'",
+                                        database: h.dbName).split(separator: " ")
+        #expect(stored[1].hasPrefix("enc:v1:k0:"), "secrets are encrypted at rest")
+        let secret = try SecretBox(keys: h.app.settings.security.encryptionKeys).open(String(stored[1]), userID: Int64(stored[0])!, method: "email")
         let code = Phone.code(secret: secret, step: h.clock.seconds / 180)
         h.clock.advance(seconds: 179 - h.clock.seconds % 180)  // still the same 180-s step
         #expect(h.call(.post, "mfa/confirm/", #"{"method": "email", "code": "\#(code)"}"#, token: token).0 == 200)

@@ -33,6 +33,12 @@ public final class AppInstance: @unchecked Sendable {
             "AUTHKIT_EMAIL_BACKEND": "file",
             "AUTHKIT_EMAIL_FILE_DIR": mailDirectory,
             "AUTHKIT_EMAIL_POLL_INTERVAL": "0.05",
+            // Every test request comes from 127.0.0.1 and many tests send wrong codes on purpose:
+            // limits are relaxed here and tested with their defaults in SecurityTests.
+            "AUTHKIT_THROTTLE_RATES": "none",
+            "AUTHKIT_MFA_FAILURES_BEFORE_DELAY": "50",
+            "AUTHKIT_PASSWORD_FAILURES_BEFORE_DELAY": "50",
+            "AUTHKIT_MFA_SEND_COOLDOWN": "0",
         ]
         for (k, v) in settings { env[k] = v }
         environment = env

@@ -1,3 +1,4 @@
+import CryptoCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,6 +37,7 @@ public struct Settings: Sendable {
     public var maintenanceInterval: Double
     public var mfa: MFASettings
     public var email: EmailSettings
+    public var security: SecuritySettings
 
     /// Names of AUTHKIT_* variables that are not settings (likely typos), for a start-up warning.
     public var unknownVariables: [String] = []
@@ -97,7 +99,7 @@ public struct Settings: Sendable {
                 updatePrimaryRequiresPrimaryCode: try reader.bool("MFA_UPDATE_PRIMARY_METHOD_REQUIRED_PRIMARY_CODE", default: false),
                 preventDeleteActive: try reader.bool("MFA_PREVENT_DELETE_ACTIVE_METHOD", default: false),
                 preventDeletePrimary: try reader.bool("MFA_PREVENT_DELETE_PRIMARY_METHOD", default: false),
-                deleteActiveRequiresCode: try reader.bool("MFA_DELETE_ACTIVE_METHOD_REQUIRE_CODE", default: false),
+                deleteActiveRequiresCode: try reader.bool("MFA_DELETE_ACTIVE_METHOD_REQUIRE_CODE", default: true),
                 fromEmail: reader.string("DEFAULT_FROM_EMAIL", default: "webmaster@localhost")),
             email: EmailSettings(
                 backend: EmailSettings.Backend(rawValue: try reader.choice("EMAIL_BACKEND", default: "smtp", from: ["smtp", "file"]))!,
@@ -113,8 +115,19 @@ public struct Settings: Sendable {
                 pollInterval: try reader.seconds("EMAIL_POLL_INTERVAL", default: 0.5, in: 0.01...60),
                 retention: Int64(try reader.int("EMAIL_RETENTION", default: 604_800, in: 60...31_536_000)),
                 templateDirectory: reader.optionalString("EMAIL_TEMPLATE_DIR"),
-                fileDirectory: reader.optionalString("EMAIL_FILE_DIR"))
+                fileDirectory: reader.optionalString("EMAIL_FILE_DIR")),
+            security: SecuritySettings(
+                mfaFailuresBeforeDelay: try reader.int("MFA_FAILURES_BEFORE_DELAY", default: 3, in: 1...1000),
+                mfaMaxDelay: Int64(try reader.int("MFA_MAX_DELAY", default: 900, in: 1...86400)),
+                mfaMaxFailures: try reader.int("MFA_MAX_FAILURES", default: 100, in: 1...100_000),
+                sendCooldown: Int64(try reader.int("MFA_SEND_COOLDOWN", default: 30, in: 0...3600)),
+                passwordFailuresBeforeDelay: try reader.int("PASSWORD_FAILURES_BEFORE_DELAY", default: 5, in: 1...1000),
+                passwordMaxDelay: Int64(try reader.int("PASSWORD_MAX_DELAY", default: 900, in: 1...86400)),
+                loginRate: try reader.throttleRate("THROTTLE_RATES", default: "auth_kit=60/min"),
+                trustedProxies: try reader.ipRanges("TRUSTED_PROXIES"),
+                encryptionKeys: [])
         )
+        settings.security.encryptionKeys = try reader.encryptionKeys("SECRET_ENCRYPTION_KEYS", secretKey: settings.secretKey)
         if settings.email.backend == .file && settings.email.fileDirectory == nil {
             throw SettingsError(setting: "AUTHKIT_EMAIL_FILE_DIR", problem: "is required with AUTHKIT_EMAIL_BACKEND=file")
         }
@@ -193,6 +206,61 @@ struct SettingsReader {
         case "off", "false": return nil
         default: throw SettingsError(setting: key, problem: "expected Lax, Strict, None or off, got \"\(text)\"")
         }
+    }
+
+    /// DRF's `scope=N/period` (period by its first letter: s, m, h, d); only `auth_kit` is used.
+    func throttleRate(_ name: String, default value: String) throws(SettingsError) -> (requests: Int, period: Int64)? {
+        let text = raw(name)?.1 ?? value
+        let key = SettingsCatalog.prefix + name
+        if text.lowercased() == "none" { return nil }
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+            guard parts.count == 2 else { throw SettingsError(setting: key, problem: "expected scope=N/period, got \"\(item)\"") }
+            let rate = parts[1].split(separator: "/")
+            guard rate.count == 2, let n = Int(rate[0]), n > 0, let unit = rate[1].first else {
+                throw SettingsError(setting: key, problem: "expected N/period such as 30/min, got \"\(parts[1])\"")
+            }
+            let period: Int64
+            switch unit {
+            case "s": period = 1
+            case "m": period = 60
+            case "h": period = 3600
+            case "d": period = 86400
+            default: throw SettingsError(setting: key, problem: "period must be s, min, hour or day, got \"\(rate[1])\"")
+            }
+            if parts[0] == "auth_kit" { return (n, period) }
+        }
+        return nil
+    }
+
+    func ipRanges(_ name: String) throws(SettingsError) -> [IPRange] {
+        guard let (key, text) = raw(name) else { return [] }
+        var ranges: [IPRange] = []
+        for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
+            guard let range = IPRange(item) else { throw SettingsError(setting: key, problem: "not an IP address or CIDR range: \"\(item)\"") }
+            ranges.append(range)
+        }
+        return ranges
+    }
+
+    /// `id:base64key,...` (32-byte keys), newest first. Unset: one key derived from SECRET_KEY.
+    func encryptionKeys(_ name: String, secretKey: String) throws(SettingsError) -> [EncryptionKey] {
+        guard let (key, text) = raw(name) else {
+            return secretKey.isEmpty ? [] : [EncryptionKey(id: "k0", bytes: SecretBox.derivedKey(secretKey))]
+        }
+        var keys: [EncryptionKey] = []
+        for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
+            let parts = item.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }),
+                  let bytes = CryptoCore.Base64.decode(parts[1], urlSafe: false) ?? CryptoCore.Base64.decode(parts[1], urlSafe: true),
+                  bytes.count == 32 else {
+                throw SettingsError(setting: key, problem: "expected id:base64 with a 32-byte key (e.g. k1:$(head -c 32 /dev/urandom | base64))")
+            }
+            guard !keys.contains(where: { $0.id == String(parts[0]) }) else { throw SettingsError(setting: key, problem: "key id \(parts[0]) appears twice") }
+            keys.append(EncryptionKey(id: String(parts[0]), bytes: bytes))
+        }
+        guard !keys.isEmpty else { throw SettingsError(setting: key, problem: "lists no key") }
+        return keys
     }
 
     /// A set of at least 2 distinct printable ASCII characters.

@@ -25,7 +25,14 @@ public struct LoginController: Sendable {
     /// One slow hash whatever happens (unknown users too), inside the hashing budget; a stored
     /// hash with fewer iterations than configured is upgraded, as Django does.
     func checkPassword(_ request: LoginRequest, _ context: RequestContext) throws -> User {
-        let found = try context.db(retry: true) { try UserStore($0).findForLogin(username: request.username) }
+        let now = context.clock.now().seconds
+        let limits = settings.security
+        // A name inside its password delay gets 429 before any hash is computed.
+        let (found, blocked) = try context.db(retry: true) { connection in
+            (try UserStore(connection).findForLogin(username: request.username),
+             try LoginFailures(connection).blockedUntil(request.username, now: now))
+        }
+        if let blocked { throw APIError.throttled(wait: max(1, blocked - now)) }
         let iterations = settings.passwordHashIterations
         let verdict: DjangoPassword.Verdict = try budget.run {
             guard let (_, hash) = found else {
@@ -36,8 +43,10 @@ public struct LoginController: Sendable {
         }
         guard let (user, _) = found, case .match(let needsUpgrade) = verdict, user.isActive else {
             context.logger.info("login refused", metadata: ["reason": found == nil ? "unknown user" : "bad password or inactive"])
+            try context.db { try LoginFailures($0).recordFailure(request.username, now: now, limits: limits) }
             throw Self.invalidCredentials
         }
+        try context.db { try LoginFailures($0).clear(request.username) }
         if needsUpgrade {
             let upgraded = try budget.run { DjangoPassword.make(request.password, iterations: iterations) }
             try context.db { try UserStore($0).setPasswordHash(id: user.id, hash: upgraded) }

@@ -52,12 +52,13 @@ public struct MFAController: Sendable {
         let scheme: BackupCodes.Scheme = m.backupCodeSecureHash ? .pbkdf2(iterations: settings.passwordHashIterations) : .hmac
         let hash = { codes.map { mfa.backupCodes.hash($0, salt: salt, scheme: scheme) } }
         let hashes = scheme.isSlow ? try budget.run(hashes: codes.count, hash) : hash()
+        let sealed = try mfa.secrets.seal(secret, userID: user.id, method: name)
         // The method and its code email commit together (or not at all).
         try context.db { connection in
             try connection.transaction {
-                guard let id = try MFAStore(connection).create(userID: user.id, name: name, secret: secret, backupSalt: salt,
+                guard let id = try MFAStore(connection).create(userID: user.id, name: name, secret: sealed, backupSalt: salt,
                                                                backupScheme: scheme, backupHashes: hashes) else { throw alreadyExists }
-                let method = MFAMethod(id: id, userID: user.id, name: name, secret: secret, isPrimary: false, isActive: false,
+                let method = MFAMethod(id: id, userID: user.id, name: name, secret: sealed, isPrimary: false, isActive: false,
                                        backupSalt: salt, backupScheme: scheme, lastUsedStep: -1)
                 try mfa.queueCode(for: method, to: user, context: context, on: connection)
             }
@@ -105,15 +106,18 @@ public struct MFAController: Sendable {
             throw Self.noSuchMethod
         }
         try policy(method)
+        try mfa.checkAttemptAllowed(method, now: context.clock.now().seconds)
         let evidence = try mfa.evidence(request.code, for: method, allowBackup: false, now: context.clock.now().seconds)
-        guard evidence != .none else { throw invalid }
-        try change(user, context) { store in
+        let accepted = try evidence != .none && change(user, context) { store in
             guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id,
                   current.isActive == requireActive else { throw Self.noSuchMethod }
             try policy(current)
-            guard try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { throw invalid }
+            guard try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { return false }
             try apply(store, current)
+            return true
         }
+        try mfa.record(success: accepted, for: method, context)
+        guard accepted else { throw invalid }
     }
 
     // MARK: POST mfa/primary/
@@ -128,21 +132,28 @@ public struct MFAController: Sendable {
         var proof: (MFAMethod, MFAService.Evidence)?
         if let code = request.primaryCode {
             guard let current = methods.first(where: { $0.isPrimary }) else { throw Self.noSuchMethod }
+            try mfa.checkAttemptAllowed(current, now: context.clock.now().seconds)
             let evidence = try mfa.evidence(code, for: current, allowBackup: true, now: context.clock.now().seconds)
-            guard evidence != .none else { throw invalid }
+            guard evidence != .none else {
+                try mfa.record(success: false, for: current, context)
+                throw invalid
+            }
             proof = (current, evidence)
         }
-        try change(user, context) { store in
+        let accepted = try change(user, context) { store -> Bool in
             guard let now = try store.method(userID: user.id, name: target.name), now.id == target.id, now.isActive else {
                 throw Self.noSuchMethod
             }
             if let (primary, evidence) = proof {
                 let current = try store.methods(userID: user.id).first { $0.isPrimary }
-                guard let current, current.id == primary.id else { throw invalid }
-                guard try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { throw invalid }
+                guard let current, current.id == primary.id,
+                      try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { return false }
             }
             try store.makePrimary(userID: user.id, methodID: target.id)
+            return true
         }
+        if let (primary, _) = proof { try mfa.record(success: accepted, for: primary, context) }
+        guard accepted else { throw invalid }
         context.logger.notice("mfa primary method changed", metadata: ["method": "\(target.name)"])
         return .json(.ok, ["detail": "Updated primary MFA method"])
     }
@@ -170,21 +181,28 @@ public struct MFAController: Sendable {
         if settings.mfa.deleteActiveRequiresCode && method.isActive {
             // The reference crashes on a missing code here; it is an ordinary field error.
             guard let code = request.code else { throw APIError.field("code", FieldRules.required) }
+            try mfa.checkAttemptAllowed(method, now: context.clock.now().seconds)
             let e = try mfa.evidence(code.value, for: method, allowBackup: true, now: context.clock.now().seconds)
-            guard e != .none else { throw invalid }
+            guard e != .none else {
+                try mfa.record(success: false, for: method, context)
+                throw invalid
+            }
             evidence = e
         }
-        try change(user, context) { store in
+        let accepted = try change(user, context) { store -> Bool in
             guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id else { throw missing }
             try checkRemovalPolicy(current, verb: "delete")
             if current.isActive && settings.mfa.deleteActiveRequiresCode {
                 guard let evidence, try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else {
-                    throw invalid
+                    return false
                 }
             }
             try store.delete(methodID: current.id)
             try store.promote(userID: user.id)
+            return true
         }
+        if !accepted { try mfa.record(success: false, for: method, context) }
+        guard accepted else { throw invalid }
         context.logger.notice("mfa method deleted", metadata: ["method": "\(method.name)"])
         return HTTPResponse(status: .noContent, contentType: nil)
     }
@@ -212,12 +230,12 @@ public struct MFAController: Sendable {
     }
 
     /// One transaction, with the user's row locked first.
-    private func change(_ user: User, _ context: RequestContext, _ body: (MFAStore) throws -> Void) throws {
+    private func change<T>(_ user: User, _ context: RequestContext, _ body: (MFAStore) throws -> T) throws -> T {
         try context.db { connection in
             try connection.transaction {
                 let store = MFAStore(connection)
                 try store.lockUser(user.id)
-                try body(store)
+                return try body(store)
             }
         }
     }

@@ -14,7 +14,8 @@ public struct MFALoginController: Sendable {
     public func firstStep(_ user: User, _ context: RequestContext) throws -> HTTPResponse? {
         guard let name = try context.db(retry: true, { try MFAStore($0).challengeMethod(userID: user.id) }) else { return nil }
         let method = try mfa.activeMethod(name, of: user, context)
-        try mfa.queueCode(for: method, to: user, context: context)
+        // Inside the send cooldown the previous email's code still works: nothing new is sent.
+        try mfa.queueCode(for: method, to: user, context: context, cooldown: .skip)
         var body = JSONObject()
         body.append("ephemeral_token", .string(mfa.ephemeralToken(for: user, method: name, now: context.clock.now().seconds)))
         body.append("method", .string(name))
@@ -26,12 +27,12 @@ public struct MFALoginController: Sendable {
         let request = try context.decode(LoginVerifyRequest.self)
         let (user, name) = try mfa.resolve(request.ephemeralToken, context)
         let method = try mfa.activeMethod(name, of: user, context)
+        try mfa.checkAttemptAllowed(method, now: context.clock.now().seconds)
         let evidence = try mfa.evidence(request.code, for: method, allowBackup: true, now: context.clock.now().seconds)
         let requestID = context.request.requestID
-        guard try context.db({ try mfa.redeem(evidence, method: method, store: MFAStore($0), requestID: requestID) }) else {
-            context.logger.info("second factor refused", metadata: ["method": "\(name)"])
-            throw APIError.nonField("Invalid code")
-        }
+        let accepted = try evidence != .none && context.db({ try mfa.redeem(evidence, method: method, store: MFAStore($0), requestID: requestID) })
+        try mfa.record(success: accepted, for: method, context)
+        guard accepted else { throw APIError.nonField("Invalid code") }
         if case .backup = evidence { context.logger.notice("backup code used", metadata: ["method": "\(name)"]) }
         // Recording last_login also invalidates the ephemeral token.
         return try sessions.completeLogin(user, context, mfaEnabledKey: false)

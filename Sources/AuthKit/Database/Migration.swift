@@ -30,6 +30,7 @@ public struct Migration: Sendable {
         Migration(file: "0002_users.sql", bytes: PackageResources._002_users_sql),
         Migration(file: "0003_mfa.sql", bytes: PackageResources._003_mfa_sql),
         Migration(file: "0004_email_outbox.sql", bytes: PackageResources._004_email_outbox_sql),
+        Migration(file: "0005_security.sql", bytes: PackageResources._005_security_sql),
     ]
 }
 

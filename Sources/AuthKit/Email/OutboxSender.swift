@@ -50,7 +50,8 @@ public struct OutboxSender: Sendable {
             log.warning("code email not sent: the code expired before it could be delivered")
             return
         }
-        guard let totp = TOTP(base32: item.secret, interval: item.interval) else {
+        let secret = try? SecretBox(keys: settings.security.encryptionKeys).open(item.secret, userID: item.userID, method: item.methodName)
+        guard let secret, let totp = TOTP(base32: secret, interval: item.interval) else {
             try store.markFailed(item.id, error: "method secret unreadable")
             report.failed += 1
             log.error("code email failed: method secret unreadable")

@@ -15,6 +15,8 @@ public struct OutboxStore {
         public let validUntil: Int64
         public let attempts: Int
         public let secret: String
+        public let userID: Int64
+        public let methodName: String
     }
 
     static let enqueue = PGStatement("outbox_enqueue", """
@@ -22,7 +24,8 @@ public struct OutboxStore {
         VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7)
         """)
     static let claim = PGStatement("outbox_claim", """
-        SELECT o.id, o.recipient, o.step, o.interval_seconds, extract(epoch FROM o.valid_until)::bigint, o.attempts, m.secret
+        SELECT o.id, o.recipient, o.step, o.interval_seconds, extract(epoch FROM o.valid_until)::bigint, o.attempts, m.secret,
+               m.user_id, m.name
         FROM email_outbox o JOIN mfa_methods m ON m.id = o.method_id
         WHERE o.status = 'pending' AND o.next_attempt_at <= now()
         ORDER BY o.id LIMIT $1
@@ -51,7 +54,8 @@ public struct OutboxStore {
         return try (0..<r.rowCount).map { row in
             Item(id: Int64(try r.requiredInt(row, 0)), recipient: try r.required(row, 1), step: Int64(try r.requiredInt(row, 2)),
                  interval: Int64(try r.requiredInt(row, 3)), validUntil: Int64(try r.requiredInt(row, 4)),
-                 attempts: try r.requiredInt(row, 5), secret: try r.required(row, 6))
+                 attempts: try r.requiredInt(row, 5), secret: try r.required(row, 6), userID: Int64(try r.requiredInt(row, 7)),
+                 methodName: try r.required(row, 8))
         }
     }
 

@@ -9,4 +9,8 @@ public struct MFAMethod: Sendable, Equatable {
     public let backupSalt: String
     public let backupScheme: BackupCodes.Scheme?
     public let lastUsedStep: Int64
+    /// Consecutive wrong codes, and the attempt limits they caused.
+    public var failedAttempts: Int = 0
+    public var blockedUntil: Int64?
+    public var locked: Bool = false
 }

@@ -12,6 +12,7 @@ public struct MFAService: Sendable {
     let tokens: EphemeralToken
     let backupCodes: BackupCodes
     let budget: HashBudget
+    public let secrets: SecretBox
 
     public init(settings: Settings, handlers: MFAHandlers, budget: HashBudget) {
         self.settings = settings
@@ -19,6 +20,38 @@ public struct MFAService: Sendable {
         tokens = EphemeralToken(secretKey: settings.secretKey, expiry: settings.mfa.ephemeralTokenExpiry)
         backupCodes = BackupCodes(secretKey: settings.secretKey)
         self.budget = budget
+        secrets = SecretBox(keys: settings.security.encryptionKeys)
+    }
+
+    /// The method's TOTP generator (its secret decrypted); nil when unreadable.
+    func totp(for method: MFAMethod, handler: any MFAHandler) -> TOTP? {
+        guard let secret = try? secrets.open(method.secret, userID: method.userID, method: method.name) else { return nil }
+        return TOTP(base32: secret, interval: handler.interval)
+    }
+
+    // MARK: Attempt limits (NIST 800-63B 5.2.2)
+
+    /// Refuses an attempt on a locked method or inside its delay, before any code is checked:
+    /// guessing inside the delay gains nothing and costs no hash.
+    public func checkAttemptAllowed(_ method: MFAMethod, now: Int64) throws {
+        if method.locked { throw APIError.throttled(wait: nil) }
+        if let until = method.blockedUntil, until > now { throw APIError.throttled(wait: until - now) }
+    }
+
+    /// Records the outcome of a code check on the method that was tried.
+    public func record(success: Bool, for method: MFAMethod, _ context: RequestContext) throws {
+        let limits = settings.security
+        let now = context.clock.now().seconds
+        if success {
+            guard method.failedAttempts > 0 || method.blockedUntil != nil else { return }
+            try context.db { try MFAStore($0).recordSuccess(methodID: method.id) }
+        } else {
+            try context.db { try MFAStore($0).recordFailure(methodID: method.id, now: now, limits: limits) }
+            context.logger.info("second factor failure", metadata: ["method": "\(method.name)", "consecutive": "\(method.failedAttempts + 1)"])
+            if method.failedAttempts + 1 == limits.mfaMaxFailures {
+                context.logger.warning("second factor locked after too many failures", metadata: ["method": "\(method.name)"])
+            }
+        }
     }
 
     public enum Evidence: Equatable {
@@ -29,7 +62,7 @@ public struct MFAService: Sendable {
 
     /// What `code` proves for `method`, before anything is consumed.
     public func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: Int64) throws -> Evidence {
-        guard let handler = handlers.handler(method.name), let totp = TOTP(base32: method.secret, interval: handler.interval) else {
+        guard let handler = handlers.handler(method.name), let totp = totp(for: method, handler: handler) else {
             return .none
         }
         if let step = totp.matchingStep(code, at: now, window: settings.mfa.validWindow) { return .totp(step: step) }
@@ -55,10 +88,23 @@ public struct MFAService: Sendable {
         }
     }
 
+    /// What to do inside the send cooldown: answer 429 (resend, send) or send nothing new (login).
+    public enum CooldownPolicy { case refuse, skip }
+
     /// Queues the method's current code when its handler delivers codes (email), on
     /// `connection` — inside the caller's transaction when there is one.
-    public func queueCode(for method: MFAMethod, to user: User, context: RequestContext, on connection: PGConnection) throws {
+    public func queueCode(for method: MFAMethod, to user: User, context: RequestContext, on connection: PGConnection,
+                          cooldown: CooldownPolicy = .refuse) throws {
         guard let handler = handlers.handler(method.name), handler.dispatchesCodes else { return }
+        let now = context.clock.now().seconds
+        if let next = try MFAStore(connection).claimSend(methodID: method.id, now: now, cooldown: settings.security.sendCooldown) {
+            switch cooldown {
+            case .refuse: throw APIError.throttled(wait: max(1, next - now))
+            case .skip:
+                context.logger.info("code email not queued: send cooldown", metadata: ["method": "\(method.name)"])
+                return
+            }
+        }
         guard !user.email.isEmpty else {
             context.logger.warning("code email not queued: the user has no email address", metadata: ["method": "\(method.name)"])
             return
@@ -69,8 +115,8 @@ public struct MFAService: Sendable {
     }
 
     /// `queueCode` on the worker's connection, on its own.
-    public func queueCode(for method: MFAMethod, to user: User, context: RequestContext) throws {
-        try context.db { try queueCode(for: method, to: user, context: context, on: $0) }
+    public func queueCode(for method: MFAMethod, to user: User, context: RequestContext, cooldown: CooldownPolicy = .refuse) throws {
+        try context.db { try queueCode(for: method, to: user, context: context, on: $0, cooldown: cooldown) }
     }
 
     public func ephemeralToken(for user: User, method: String, now: Int64) -> String {

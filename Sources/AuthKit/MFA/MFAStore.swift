@@ -7,7 +7,10 @@ public struct MFAStore {
 
     public init(_ connection: PGConnection) { self.connection = connection }
 
-    static let columns = "id, user_id, name, secret, is_primary, is_active, backup_salt, backup_scheme, last_used_step"
+    static let columns = """
+        id, user_id, name, secret, is_primary, is_active, backup_salt, backup_scheme, last_used_step, failed_attempts,
+        ceil(extract(epoch FROM blocked_until))::bigint, locked_at IS NOT NULL
+        """
 
     static let forUser = PGStatement("mfa_for_user", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 ORDER BY id")
     static let byName = PGStatement("mfa_by_name", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 AND name = $2")
@@ -31,6 +34,49 @@ public struct MFAStore {
         INSERT INTO mfa_backup_code_uses (user_id, method_id, method_name, code_hash, request_id)
         SELECT user_id, id, name, $2, $3 FROM used RETURNING id
         """)
+    /// One more wrong code: after `threshold` failures each attempt waits 1, 2, 4 ... s (capped),
+    /// and `lockAfter` failures lock the method. Atomic, so concurrent guesses all count.
+    static let recordFailure = PGStatement("mfa_record_failure", """
+        UPDATE mfa_methods SET
+            failed_attempts = failed_attempts + 1,
+            blocked_until = CASE WHEN failed_attempts + 1 >= $2
+                THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
+                ELSE blocked_until END,
+            locked_at = CASE WHEN failed_attempts + 1 >= $5 THEN coalesce(locked_at, to_timestamp($4)) ELSE locked_at END
+        WHERE id = $1
+        """)
+    static let recordSuccess = PGStatement("mfa_record_success",
+        "UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL WHERE id = $1 AND locked_at IS NULL")
+    /// The send cooldown: claims the right to queue a code email now.
+    static let claimSend = PGStatement("mfa_claim_send", """
+        UPDATE mfa_methods SET last_code_sent_at = to_timestamp($2)
+        WHERE id = $1 AND (last_code_sent_at IS NULL OR last_code_sent_at <= to_timestamp($2) - $3 * interval '1 second')
+        RETURNING id
+        """)
+    static let nextSend = PGStatement("mfa_next_send",
+        "SELECT ceil(extract(epoch FROM last_code_sent_at + $2 * interval '1 second'))::bigint FROM mfa_methods WHERE id = $1")
+    static let unlock = PGStatement("mfa_unlock",
+        "UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, locked_at = NULL WHERE user_id = $1")
+
+    public func recordFailure(methodID: Int64, now: Int64, limits: SecuritySettings) throws {
+        try connection.execute(Self.recordFailure, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now, limits.mfaMaxFailures])
+    }
+
+    public func recordSuccess(methodID: Int64) throws {
+        try connection.execute(Self.recordSuccess, [methodID])
+    }
+
+    /// Nil when a code may be sent now (and the time is recorded); else the time it may.
+    public func claimSend(methodID: Int64, now: Int64, cooldown: Int64) throws -> Int64? {
+        if try connection.execute(Self.claimSend, [methodID, now, cooldown]).rowCount == 1 { return nil }
+        return try connection.execute(Self.nextSend, [methodID, cooldown]).int(0, 0).map(Int64.init) ?? now
+    }
+
+    /// Clears every attempt limit and lock of a user's methods; returns how many methods.
+    public func unlock(userID: Int64) throws -> Int {
+        try connection.execute(Self.unlock, [userID]).affectedRows
+    }
+
     static let lockUser = PGStatement("mfa_lock_user", "SELECT id FROM users WHERE id = $1 FOR UPDATE")
     static let activate = PGStatement("mfa_activate", """
         UPDATE mfa_methods SET is_active = true,
@@ -97,6 +143,7 @@ public struct MFAStore {
         MFAMethod(id: Int64(try r.requiredInt(row, 0)), userID: Int64(try r.requiredInt(row, 1)), name: try r.required(row, 2),
                   secret: try r.required(row, 3), isPrimary: r.bool(row, 4) ?? false, isActive: r.bool(row, 5) ?? false,
                   backupSalt: try r.required(row, 6), backupScheme: BackupCodes.Scheme(text: try r.required(row, 7)),
-                  lastUsedStep: Int64(try r.requiredInt(row, 8)))
+                  lastUsedStep: Int64(try r.requiredInt(row, 8)), failedAttempts: try r.requiredInt(row, 9),
+                  blockedUntil: r.int(row, 10).map(Int64.init), locked: r.bool(row, 11) ?? false)
     }
 }

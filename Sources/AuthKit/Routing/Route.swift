@@ -12,17 +12,20 @@ public struct Route: Sendable {
     public let path: String
     public let trailingSlash: TrailingSlash
     public let requiresAuthentication: Bool
+    /// Counted against AUTHKIT_THROTTLE_RATES (the `auth_kit` scope) per client address.
+    public let throttled: Bool
     public let handlers: [HTTPMethod: Handler]
     /// DRF's OPTIONS metadata body (`name`, `description`, `renders`, `parses`, `actions`).
     public let metadata: JSONObject
     /// The `Allow` header: the handled methods in DRF's order, HEAD with GET, and OPTIONS.
     public let allow: String
 
-    public init(_ path: String, slash: TrailingSlash, authenticated: Bool, metadata: JSONObject,
+    public init(_ path: String, slash: TrailingSlash, authenticated: Bool, throttled: Bool = false, metadata: JSONObject,
                 handlers: [HTTPMethod: Handler]) {
         self.path = path
         self.trailingSlash = slash
         self.requiresAuthentication = authenticated
+        self.throttled = throttled
         self.handlers = handlers
         self.metadata = metadata
         var methods = Array(handlers.keys)

@@ -25,7 +25,8 @@ public enum Routes {
         let names = settings.mfaHandlers
         func route(_ path: String, _ slash: Route.TrailingSlash, authenticated: Bool,
                    _ handlers: [HTTPMethod: Handler]) -> Route {
-            Route(path, slash: slash, authenticated: authenticated,
+            // The unauthenticated routes that take credentials or tokens are rate-limited per client.
+            Route(path, slash: slash, authenticated: authenticated, throttled: path.hasPrefix("login") || path.hasPrefix("token"),
                   metadata: RouteMetadata.object(for: path, methodNames: names), handlers: handlers)
         }
         return [

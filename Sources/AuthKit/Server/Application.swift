@@ -10,6 +10,7 @@ public final class Application: Sendable {
     public let hashBudget: HashBudget
     private let authenticator: Authenticator
     private let fieldContext: FieldContext
+    private let rateLimiter: RateLimiter?
 
     public init(settings: Settings, clock: any TimeSource = SystemTime()) {
         self.settings = settings
@@ -18,6 +19,7 @@ public final class Application: Sendable {
         let controllers = Routes.Controllers(settings: settings, budget: hashBudget)
         router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
         authenticator = Authenticator(settings: settings)
+        rateLimiter = settings.security.loginRate.map { RateLimiter(requests: $0.requests, period: $0.period) }
         fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
     }
 
@@ -47,13 +49,20 @@ public final class Application: Sendable {
         }
     }
 
-    /// DRF's order: content negotiation (406), authentication (401), method (405), handler.
+    /// DRF's order: content negotiation (406), authentication (401), throttling (429), method (405), handler.
     private func dispatch(_ route: Route, _ context: inout RequestContext) throws -> HTTPResponse {
         guard ContentNegotiation.acceptsJSON(context.request.headers.accept) else { throw APIError.notAcceptable }
         if route.requiresAuthentication {
             let user = try authenticator.authenticate(context)
             context.user = user
             context.logger[metadataKey: "user_id"] = "\(user.id)"
+        }
+        if route.throttled, let limiter = rateLimiter {
+            let client = ClientAddress.of(context.request, trusting: settings.security.trustedProxies)
+            if let wait = limiter.wait(for: client, nowMicros: context.clock.now().microseconds) {
+                context.logger.notice("rate limited", metadata: ["route": "\(route.name)"])
+                throw APIError.throttled(wait: wait)
+            }
         }
         if context.request.method == .options {
             return .json(.ok, route.metadata)

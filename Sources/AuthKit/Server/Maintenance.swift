@@ -16,8 +16,10 @@ enum Maintenance {
             next = MonotonicClock.nanoseconds() + UInt64(settings.maintenanceInterval * 1e9)
             do {
                 let (tokens, emails) = try database.run(logger: logger) { connection in
-                    (try RevokedTokens(connection).purgeExpired(now: clock.now().seconds),
-                     try OutboxStore(connection).purgeFinished(olderThan: settings.email.retention))
+                    // Password-failure rows a day old: the counter restarts (NIST: consecutive failures).
+                    try LoginFailures(connection).purge(before: clock.now().seconds - 86400)
+                    return (try RevokedTokens(connection).purgeExpired(now: clock.now().seconds),
+                            try OutboxStore(connection).purgeFinished(olderThan: settings.email.retention))
                 }
                 if tokens > 0 || emails > 0 {
                     logger.info("purged", metadata: ["revoked_tokens": "\(tokens)", "outbox_rows": "\(emails)"])

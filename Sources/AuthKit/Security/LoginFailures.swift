@@ -1,0 +1,43 @@
+import PostgreSQL
+
+/// Consecutive wrong passwords per login name, shared by every instance. Kept for names that
+/// match no account too, so a 429 never tells whether an account exists.
+public struct LoginFailures {
+    let connection: PGConnection
+
+    public init(_ connection: PGConnection) { self.connection = connection }
+
+    static let blocked = PGStatement("login_failures_blocked",
+        "SELECT ceil(extract(epoch FROM blocked_until))::bigint FROM login_failures WHERE username_key = $1 AND blocked_until > to_timestamp($2)")
+    static let record = PGStatement("login_failures_record", """
+        INSERT INTO login_failures AS f (username_key, failures, blocked_until, last_failure_at)
+        VALUES ($1, 1, CASE WHEN 1 >= $2 THEN to_timestamp($4) + interval '1 second' END, to_timestamp($4))
+        ON CONFLICT (username_key) DO UPDATE SET
+            failures = f.failures + 1,
+            blocked_until = CASE WHEN f.failures + 1 >= $2
+                THEN to_timestamp($4) + least(power(2, least(f.failures + 1 - $2, 30)), $3) * interval '1 second'
+                ELSE f.blocked_until END,
+            last_failure_at = to_timestamp($4)
+        """)
+    static let clear = PGStatement("login_failures_clear", "DELETE FROM login_failures WHERE username_key = $1")
+    static let purge = PGStatement("login_failures_purge",
+        "DELETE FROM login_failures WHERE last_failure_at < to_timestamp($1) AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))")
+
+    /// The time until which `username` may not try a password, if it is blocked now.
+    public func blockedUntil(_ username: String, now: Int64) throws -> Int64? {
+        try connection.execute(Self.blocked, [username, now]).int(0, 0).map(Int64.init)
+    }
+
+    public func recordFailure(_ username: String, now: Int64, limits: SecuritySettings) throws {
+        try connection.execute(Self.record, [username, limits.passwordFailuresBeforeDelay, limits.passwordMaxDelay, now])
+    }
+
+    public func clear(_ username: String) throws {
+        try connection.execute(Self.clear, [username])
+    }
+
+    @discardableResult
+    public func purge(before: Int64) throws -> Int {
+        try connection.execute(Self.purge, [before]).affectedRows
+    }
+}
