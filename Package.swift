@@ -42,7 +42,7 @@ let package = Package(
         ),
         // Tests at three speeds: pure unit tests; controllers and SQL against a real PostgreSQL;
         // end to end through real nginx in front of the real binary.
-        .testTarget(name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PostgreSQL"]),
+        .testTarget(name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PostgreSQL", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore"], path: "Tests/TestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport", "authkit"]),

@@ -43,3 +43,35 @@ bench_stop() {
 }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$APP_PID/status"; }
+
+# Fixtures as the reference bench makes them: ACCESS (JWT of bench_nomfa, no methods), EPH (an
+# ephemeral token of bench_app, who has an active app method).
+bench_fixtures() {
+  local u
+  for u in bench_nomfa bench_app; do
+    echo 'Bench-pass-1!' | "$BIN" user create --username $u --email $u@example.com --password-stdin >/dev/null
+  done
+  bench_login() { curl -s -X POST "$BASE/login/" -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"Bench-pass-1!\"}"; }
+  ACCESS=$(bench_login bench_nomfa | python3 -c 'import sys,json; print(json.load(sys.stdin)["access"])')
+  local app_access secret
+  app_access=$(bench_login bench_app | python3 -c 'import sys,json; print(json.load(sys.stdin)["access"])')
+  secret=$(curl -s -X POST "$BASE/mfa/" -H "Authorization: Bearer $app_access" -H 'Content-Type: application/json' -d '{"method":"app"}' \
+    | python3 -c 'import sys,json,urllib.parse as u; d=json.load(sys.stdin); print(u.parse_qs(u.urlparse(d["setup_data"]["qr_link"]).query)["secret"][0])')
+  local code
+  code=$(python3 - "$secret" <<'PY'
+import base64, hmac, hashlib, struct, sys, time
+key = base64.b32decode(sys.argv[1]); t = int(time.time()) // 30
+h = hmac.new(key, struct.pack(">Q", t), hashlib.sha1).digest(); o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))
+PY
+)
+  curl -s -o /dev/null -X POST "$BASE/mfa/confirm/" -H "Authorization: Bearer $app_access" -H 'Content-Type: application/json' \
+    -d "{\"method\":\"app\",\"code\":\"$code\"}"
+  EPH=$(bench_login bench_app | python3 -c 'import sys,json; print(json.load(sys.stdin)["ephemeral_token"])')
+}
+
+# wrk with bench/request.lua; prints the RESULT line.
+bench_wrk() { # URL METHOD BODY TOKEN CONNECTIONS DURATION
+  WRK_METHOD=$2 WRK_BODY=$3 WRK_TOKEN=$4 wrk -t2 -c"$5" -d"$6" --timeout 10s --latency -s "$(dirname "${BASH_SOURCE[0]}")/request.lua" "$1" | grep '^RESULT'
+}
+field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }

@@ -113,6 +113,15 @@ public final class Stack: @unchecked Sendable {
     public let nginx: NginxInstance
     public let http: HTTPClient
 
+    /// A stack over processes the test started itself (several instances behind one nginx).
+    public init(existing cluster: PostgresCluster, database: String, app: AppInstance, nginx: NginxInstance) throws {
+        self.cluster = cluster
+        self.database = database
+        self.app = app
+        self.nginx = nginx
+        http = HTTPClient(port: nginx.port, prefix: "/api/auth/")
+    }
+
     public init(cluster: PostgresCluster? = nil, settings: [String: String] = [:]) throws {
         self.cluster = try cluster ?? PostgresCluster.shared.get()
         database = try self.cluster.createDatabase()
