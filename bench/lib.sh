@@ -14,7 +14,10 @@ bench_start() { # extra AUTHKIT_* settings come from the caller's environment
   mkdir -p "$DIR/pg" "$DIR/pgsock" "$DIR/nginx"
   [[ $EUID -eq 0 ]] && chown postgres: "$DIR/pg" "$DIR/pgsock"
   as_postgres "$PGBIN/initdb" -D "$DIR/pg" -U postgres -A trust --no-sync >/dev/null
-  printf "listen_addresses = ''\nunix_socket_directories = '%s'\n" "$DIR/pgsock" | as_postgres tee -a "$DIR/pg/postgresql.conf" >/dev/null
+  # The same durability settings as the reference harness's cluster, so both systems are
+  # measured against an equally configured PostgreSQL.
+  printf "listen_addresses = ''\nunix_socket_directories = '%s'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" \
+    "$DIR/pgsock" | as_postgres tee -a "$DIR/pg/postgresql.conf" >/dev/null
   as_postgres "$PGBIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/log" -w start >/dev/null
   as_postgres "$PGBIN/createdb" -h "$DIR/pgsock" -U postgres authkit
   export AUTHKIT_DATABASE_URL="postgresql:///authkit?host=$DIR/pgsock&user=postgres"

@@ -21,7 +21,9 @@ public struct MFAController: Sendable {
 
     public func list(_ context: inout RequestContext) throws -> HTTPResponse {
         let user = try context.requireUser()
-        let methods = try context.db(retry: true) { try MFAStore($0).methods(userID: user.id) }
+        let methods = try user.methods ?? context.db(retry: true) {
+            try MFAStore($0).methods(userID: user.id).map { User.MethodSummary(name: $0.name, isPrimary: $0.isPrimary, isActive: $0.isActive) }
+        }
         let rows: [JSONValue] = mfa.handlers.ordered.map { handler in
             let m = methods.first { $0.name == handler.name }
             var row = JSONObject()

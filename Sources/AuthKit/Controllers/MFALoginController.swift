@@ -25,8 +25,8 @@ public struct MFALoginController: Sendable {
 
     public func verify(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(LoginVerifyRequest.self)
-        let (user, name) = try mfa.resolve(request.ephemeralToken, context)
-        let method = try mfa.activeMethod(name, of: user, context)
+        let (user, name, found) = try mfa.resolve(request.ephemeralToken, context)
+        guard let method = found else { throw MFAService.noSuchMethod }
         try mfa.checkAttemptAllowed(method, now: context.clock.now().seconds)
         let evidence = try mfa.evidence(request.code, for: method, allowBackup: true, now: context.clock.now().seconds)
         let requestID = context.request.requestID
@@ -40,9 +40,9 @@ public struct MFALoginController: Sendable {
 
     public func changeMethod(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(LoginChangeMethodRequest.self)
-        let (user, current) = try mfa.resolve(request.ephemeralToken, context)
+        let (user, current, found) = try mfa.resolve(request.ephemeralToken, context, method: request.newMethod.value)
         guard request.newMethod.value != current else { throw APIError.nonField("Please select a new method") }
-        let method = try mfa.activeMethod(request.newMethod.value, of: user, context)
+        guard let method = found else { throw MFAService.noSuchMethod }
         var body = JSONObject()
         body.append("ephemeral_token", .string(mfa.ephemeralToken(for: user, method: method.name, now: context.clock.now().seconds)))
         body.append("new_method", .string(method.name))
@@ -51,16 +51,16 @@ public struct MFALoginController: Sendable {
 
     public func resend(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(EphemeralTokenRequest.self)
-        let (user, name) = try mfa.resolve(request.ephemeralToken, context)
-        let method = try mfa.activeMethod(name, of: user, context)
+        let (user, name, found) = try mfa.resolve(request.ephemeralToken, context)
+        guard let method = found else { throw MFAService.noSuchMethod }
         try mfa.queueCode(for: method, to: user, context: context)
         return .json(.ok, ["ephemeral_token": .string(mfa.ephemeralToken(for: user, method: name, now: context.clock.now().seconds))])
     }
 
     public func challenge(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(EphemeralTokenRequest.self)
-        let (user, name) = try mfa.resolve(request.ephemeralToken, context)
-        let method = try mfa.activeMethod(name, of: user, context)
+        let (user, _, found) = try mfa.resolve(request.ephemeralToken, context)
+        guard let method = found else { throw MFAService.noSuchMethod }
         return .json(.ok, mfa.handlers.handler(method.name)?.challenge(user: user) ?? .object(JSONObject()))
     }
 }

@@ -13,13 +13,13 @@ public struct Authenticator: Sendable {
     public func authenticate(_ context: RequestContext) throws -> User {
         let raw: String
         if let header = context.request.headers.authorization {
-            // Python's str.split(): any run of whitespace separates.
-            let parts = header.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" })
-            guard let keyword = parts.first, keyword == "Bearer" else { throw Self.noCredentials }
+            // Python's str.split(): any run of ASCII whitespace separates.
+            let parts = header.utf8.split(whereSeparator: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
+            guard let keyword = parts.first, keyword.elementsEqual("Bearer".utf8) else { throw Self.noCredentials }
             guard parts.count == 2 else {
                 throw APIError.unauthorized("Authorization header must contain two space-delimited values", code: "bad_authorization_header")
             }
-            raw = String(parts[1])
+            raw = String(Substring(parts[1]))
         } else {
             guard let cookie = AuthCookies.value(cookieName, in: context.request.headers.cookie), !cookie.isEmpty else {
                 throw Self.noCredentials
@@ -39,7 +39,7 @@ public struct Authenticator: Sendable {
         guard let userID = claims.userID else {
             throw APIError.unauthorized("Token contained no recognizable user identification", code: "token_not_valid")
         }
-        guard let id = Int64(userID), let user = try context.db(retry: true, { try UserStore($0).find(id: id) }) else {
+        guard let id = Int64(userID), let user = try context.db(retry: true, { try UserStore($0).findWithMethods(id: id) }) else {
             throw APIError.unauthorized("User not found", code: "user_not_found")
         }
         guard user.isActive else { throw APIError.unauthorized("User is inactive", code: "user_inactive") }

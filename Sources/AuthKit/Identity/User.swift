@@ -8,6 +8,15 @@ public struct User: Sendable, Equatable {
     public var isActive: Bool
     /// Microseconds since the epoch of the last successful login (part of ephemeral-token MACs).
     public var lastLoginMicros: Int64?
+    /// The user's MFA methods (name, primary, active) in id order, loaded with the account by
+    /// the authenticating query so `GET mfa/` needs no second round trip; nil when not loaded.
+    public var methods: [MethodSummary]?
+
+    public struct MethodSummary: Sendable, Equatable {
+        public let name: String
+        public let isPrimary: Bool
+        public let isActive: Bool
+    }
 
     /// drf-auth-kit's user serializer: `{"pk", "username", "email", "first_name", "last_name"}`.
     public var json: JSONValue {

@@ -10,6 +10,13 @@ public struct UserStore {
     static let columns = "id, username, email, first_name, last_name, is_active, (extract(epoch FROM last_login) * 1000000)::bigint"
 
     static let byID = PGStatement("users_by_id", "SELECT \(columns) FROM users WHERE id = $1")
+    /// The account and a compact summary of its methods (`name/pa,...`), in one round trip.
+    static let byIDWithMethods = PGStatement("users_by_id_with_methods", """
+        SELECT \(columns), coalesce((SELECT string_agg(m.name || '/' || CASE WHEN m.is_primary THEN 'p' ELSE '' END
+                                                  || CASE WHEN m.is_active THEN 'a' ELSE '' END, ',' ORDER BY m.id)
+                                       FROM mfa_methods m WHERE m.user_id = users.id), '')
+        FROM users WHERE id = $1
+        """)
     static let byUsername = PGStatement("users_by_username", "SELECT \(columns), password FROM users WHERE username = $1")
     static let recordLogin = PGStatement("users_record_login",
         "UPDATE users SET last_login = 'epoch'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1")
@@ -28,6 +35,19 @@ public struct UserStore {
     public func find(id: Int64) throws -> User? {
         let r = try connection.execute(Self.byID, [id])
         return r.rowCount == 0 ? nil : try Self.user(r, 0)
+    }
+
+    /// The account with its method summary (authentication of protected routes).
+    public func findWithMethods(id: Int64) throws -> User? {
+        let r = try connection.execute(Self.byIDWithMethods, [id])
+        guard r.rowCount > 0 else { return nil }
+        var user = try Self.user(r, 0)
+        user.methods = (r.string(0, 7) ?? "").split(separator: ",").compactMap { item in
+            guard let slash = item.lastIndex(of: "/") else { return nil }
+            let flags = item[item.index(after: slash)...]
+            return User.MethodSummary(name: String(item[..<slash]), isPrimary: flags.contains("p"), isActive: flags.contains("a"))
+        }
+        return user
     }
 
     /// The account and its password hash, for the login check.

@@ -126,13 +126,18 @@ public struct MFAService: Sendable {
     static let invalidToken = APIError.nonField("Invalid token")
     static let noSuchMethod = APIError.nonField("Requested MFA method does not exist.")
 
-    /// The user and method an ephemeral token names, or 400 "Invalid token".
-    public func resolve(_ token: String, _ context: RequestContext) throws -> (User, String) {
+    /// The user an ephemeral token names, its method name, and the user's active method
+    /// `method` (the token's own when nil) — one round trip. 400 "Invalid token" when the token
+    /// does not hold; the method is nil when the user has no such active method.
+    public func resolve(_ token: String, _ context: RequestContext, method: String? = nil) throws -> (User, String, MFAMethod?) {
         guard let parsed = EphemeralToken.parse(token) else { throw Self.invalidToken }
-        guard let user = try context.db(retry: true, { try UserStore($0).find(id: parsed.userID) }), user.isActive,
+        let name = method ?? parsed.method
+        guard let (user, found) = try context.db(retry: true, { try MFAStore($0).userAndMethod(userID: parsed.userID, name: name) }),
+              user.isActive,
               tokens.isValid(parsed, email: user.email, lastLoginMicros: user.lastLoginMicros, now: context.clock.now().seconds)
         else { throw Self.invalidToken }
-        return (user, parsed.method)
+        let active = found.flatMap { $0.isActive && handlers.handler($0.name) != nil ? $0 : nil }
+        return (user, parsed.method, active)
     }
 
     /// The user's active method `name`, or 400 "Requested MFA method does not exist.".

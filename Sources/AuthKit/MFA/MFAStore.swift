@@ -94,6 +94,24 @@ public struct MFAStore {
           AND NOT EXISTS (SELECT 1 FROM mfa_methods WHERE user_id = $1 AND is_primary)
         """)
 
+    /// The account an ephemeral token names and its method `name`, in one round trip.
+    static let userAndMethod = PGStatement("mfa_user_and_method", """
+        SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,
+               (extract(epoch FROM u.last_login) * 1000000)::bigint,
+               m.id, m.user_id, m.name, m.secret, m.is_primary, m.is_active, m.backup_salt, m.backup_scheme, m.last_used_step,
+               m.failed_attempts, ceil(extract(epoch FROM m.blocked_until))::bigint, m.locked_at IS NOT NULL
+        FROM users u LEFT JOIN mfa_methods m ON m.user_id = u.id AND m.name = $2
+        WHERE u.id = $1
+        """)
+
+    public func userAndMethod(userID: Int64, name: String) throws -> (User, MFAMethod?)? {
+        let r = try connection.execute(Self.userAndMethod, [userID, name])
+        guard r.rowCount > 0 else { return nil }
+        let user = try UserStore.user(r, 0)
+        let method = r.isNull(0, 7) ? nil : try Self.method(r, 0, offset: 7)
+        return (user, method)
+    }
+
     public func methods(userID: Int64) throws -> [MFAMethod] {
         let r = try connection.execute(Self.forUser, [userID])
         return try (0..<r.rowCount).map { try Self.method(r, $0) }
@@ -139,11 +157,11 @@ public struct MFAStore {
         try connection.execute(Self.setPrimary, [methodID])
     }
 
-    static func method(_ r: PGResult, _ row: Int) throws -> MFAMethod {
-        MFAMethod(id: Int64(try r.requiredInt(row, 0)), userID: Int64(try r.requiredInt(row, 1)), name: try r.required(row, 2),
-                  secret: try r.required(row, 3), isPrimary: r.bool(row, 4) ?? false, isActive: r.bool(row, 5) ?? false,
-                  backupSalt: try r.required(row, 6), backupScheme: BackupCodes.Scheme(text: try r.required(row, 7)),
-                  lastUsedStep: Int64(try r.requiredInt(row, 8)), failedAttempts: try r.requiredInt(row, 9),
-                  blockedUntil: r.int(row, 10).map(Int64.init), locked: r.bool(row, 11) ?? false)
+    static func method(_ r: PGResult, _ row: Int, offset o: Int = 0) throws -> MFAMethod {
+        MFAMethod(id: Int64(try r.requiredInt(row, o)), userID: Int64(try r.requiredInt(row, o + 1)), name: try r.required(row, o + 2),
+                  secret: try r.required(row, o + 3), isPrimary: r.bool(row, o + 4) ?? false, isActive: r.bool(row, o + 5) ?? false,
+                  backupSalt: try r.required(row, o + 6), backupScheme: BackupCodes.Scheme(text: try r.required(row, o + 7)),
+                  lastUsedStep: Int64(try r.requiredInt(row, o + 8)), failedAttempts: try r.requiredInt(row, o + 9),
+                  blockedUntil: r.int(row, o + 10).map(Int64.init), locked: r.bool(row, o + 11) ?? false)
     }
 }
