@@ -81,8 +81,7 @@ public enum PBKDF2 {
 
 public enum ConstantTime {
     /// Compares two byte strings in time that depends only on their lengths.
-    public static func equals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
-        let x = Array(a), y = Array(b)
+    public static func equals(_ x: [UInt8], _ y: [UInt8]) -> Bool {
         guard x.count == y.count else { return false }
         if x.isEmpty { return true }
         return x.withUnsafeBytes { px in

@@ -73,10 +73,16 @@ public enum Base64 {
 
     /// Decodes standard or URL-safe base64, padded or not. Returns nil on any invalid character.
     public static func decode(_ text: some StringProtocol, urlSafe: Bool) -> [UInt8]? {
+        var copy = String(text)
+        return copy.withUTF8 { decode(bytes: $0, urlSafe: urlSafe) }
+    }
+
+    /// The byte-level decoder (no generic string iteration on the hot path).
+    static func decode(bytes text: UnsafeBufferPointer<UInt8>, urlSafe: Bool) -> [UInt8]? {
         var values = [UInt8]()
-        values.reserveCapacity(text.utf8.count)
+        values.reserveCapacity(text.count)
         var seenPad = false
-        for c in text.utf8 {
+        for c in text {
             if c == 61 { seenPad = true; continue }
             if seenPad { return nil }
             let v: UInt8

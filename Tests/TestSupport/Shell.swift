@@ -14,7 +14,11 @@ public enum Cleanup {
             guard !done else { return }
             done = true
             atexit {
-                for pid in Cleanup.pids.withLock({ $0 }) { kill(pid, SIGKILL) }
+                // SIGTERM first: an nginx master then takes its workers down with it.
+                let pids = Cleanup.pids.withLock({ $0 })
+                for pid in pids { kill(pid, SIGTERM) }
+                if !pids.isEmpty { usleep(300_000) }
+                for pid in pids { kill(pid, SIGKILL) }
                 for command in Cleanup.commands.withLock({ $0 }) { _ = system(command + " >/dev/null 2>&1") }
             }
         }
