@@ -18,7 +18,7 @@ struct MFACommand: ParsableCommand {
                 guard let (user, _) = try UserStore(connection).findForLogin(username: username) else {
                     throw Accounts.failure("no user named \"\(username)\"")
                 }
-                let count = try MFAStore(connection).unlock(userID: user.id)
+                let count = try MFAStore(connection).unlock(userID: user.id, origin: .commandLine)
                 print("unlocked \(count) method(s) of \(username)")
             }
         }

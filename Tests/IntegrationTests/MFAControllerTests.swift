@@ -25,9 +25,10 @@ import TestSupport
             database = Database(settings: settings)
         }
 
-        func call(_ method: HTTPMethod, _ path: String, _ json: String? = nil, token: String? = nil) -> (Int, JSONValue?) {
+        func call(_ method: HTTPMethod, _ path: String, _ json: String? = nil, token: String? = nil,
+                  userAgent: String? = nil) -> (Int, JSONValue?) {
             let request = HTTPRequest(method: method, path: "/api/auth/" + path, contentType: json == nil ? nil : "application/json",
-                                      headers: .init(authorization: token.map { "Bearer \($0)" }), requestID: "test-request",
+                                      headers: .init(authorization: token.map { "Bearer \($0)" }, userAgent: userAgent), requestID: "test-request",
                                       body: Array((json ?? "").utf8))
             let response = app.respond(to: request, database: database, logger: Logger(label: "test")).0
             return (response.status.code, try? JSONParser.parse(response.body))

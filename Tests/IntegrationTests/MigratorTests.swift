@@ -54,6 +54,24 @@ import TestSupport
         #expect(try cluster.psql("SELECT count(*) FROM schema_migrations", database: db) == "0")
     }
 
+    /// DBAs read the schema from `\\d+`: every table, view and column says what it is.
+    @Test func everyTableViewAndColumnHasAComment() throws {
+        let cluster = try PostgresCluster.shared.get()
+        let db = try cluster.createDatabase()
+        let uncommented = try cluster.psql("""
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            WHERE c.relkind IN ('r', 'v') AND obj_description(c.oid, 'pg_class') IS NULL
+            UNION ALL
+            SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE c.relkind IN ('r', 'v') AND col_description(c.oid, a.attnum) IS NULL
+            ORDER BY 1
+            """, database: db)
+        #expect(uncommented == "")
+        #expect(try cluster.psql("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v')",
+                                 database: db) == "9")
+    }
+
     @Test func serveRefusesASchemaBehindTheBinary() throws {
         let (cluster, db) = try freshDatabase()
         let (status, output) = try Shell.run(Paths.binary, ["serve", "--socket", "/tmp/authkit-unused-\(getpid()).sock"],

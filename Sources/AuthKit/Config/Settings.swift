@@ -35,6 +35,8 @@ public struct Settings: Sendable {
     public var hashQueue: Int
     public var hashQueueTimeout: Double
     public var maintenanceInterval: Double
+    /// Days `mfa_events` rows are kept (AUTHKIT_EVENT_RETENTION_DAYS).
+    public var eventRetentionDays: Int
     public var mfa: MFASettings
     public var email: EmailSettings
     public var security: SecuritySettings
@@ -86,6 +88,7 @@ public struct Settings: Sendable {
             hashQueue: 0,
             hashQueueTimeout: try reader.seconds("PASSWORD_HASH_QUEUE_TIMEOUT", default: 5, in: 0...600),
             maintenanceInterval: try reader.seconds("MAINTENANCE_INTERVAL", default: 300, in: 1...86400),
+            eventRetentionDays: try reader.int("EVENT_RETENTION_DAYS", default: 400, in: 1...36500),
             mfa: MFASettings(
                 applicationName: reader.string("MFA_APPLICATION_NAME", default: "MyApplication"),
                 ephemeralTokenExpiry: Int64(try reader.int("MFA_EPHEMERAL_TOKEN_EXPIRY", default: 900, in: 1...86400)),

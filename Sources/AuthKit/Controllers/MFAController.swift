@@ -62,6 +62,7 @@ public struct MFAController: Sendable {
                                                                backupScheme: scheme, backupHashes: hashes) else { throw alreadyExists }
                 let method = MFAMethod(id: id, userID: user.id, name: name, secret: sealed, isPrimary: false, isActive: false,
                                        backupSalt: salt, backupScheme: scheme, lastUsedStep: -1)
+                try AuditTrail(connection).record(.created, method: method, origin: context.origin)
                 try mfa.queueCode(for: method, to: user, context: context, on: connection)
             }
         }
@@ -77,7 +78,8 @@ public struct MFAController: Sendable {
 
     public func confirm(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(MethodCodeRequest.self)
-        try changeWithCode(request, context, requireActive: false, invalid: APIError.nonField("Invalid verification code")) { store, method in
+        try changeWithCode(request, context, event: .confirmed, requireActive: false,
+                           invalid: APIError.nonField("Invalid verification code")) { store, method in
             try store.activate(userID: method.userID, methodID: method.id)
         }
         context.logger.notice("mfa method activated", metadata: ["method": "\(request.method)"])
@@ -88,7 +90,7 @@ public struct MFAController: Sendable {
 
     public func deactivate(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(MethodCodeRequest.self)
-        try changeWithCode(request, context, requireActive: true, invalid: APIError.nonField("Invalid OTP code"),
+        try changeWithCode(request, context, event: .deactivated, requireActive: true, invalid: APIError.nonField("Invalid OTP code"),
                            policy: { try checkRemovalPolicy($0, verb: "deactivate") }) { store, method in
             try store.deactivate(methodID: method.id)
             try store.promote(userID: method.userID)
@@ -100,7 +102,7 @@ public struct MFAController: Sendable {
     /// confirm/ and deactivate/: the method must be inactive (confirm) or active (deactivate),
     /// pass `policy`, and `code` must be a TOTP code of it (never a backup code). The code is
     /// checked before the transaction and consumed inside it, after the state is re-read.
-    private func changeWithCode(_ request: MethodCodeRequest, _ context: RequestContext, requireActive: Bool, invalid: APIError,
+    private func changeWithCode(_ request: MethodCodeRequest, _ context: RequestContext, event: MFAEvent, requireActive: Bool, invalid: APIError,
                                 policy: (MFAMethod) throws -> Void = { _ in },
                                 apply: (MFAStore, MFAMethod) throws -> Void) throws {
         let user = try context.requireUser()
@@ -114,11 +116,12 @@ public struct MFAController: Sendable {
             guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id,
                   current.isActive == requireActive else { throw Self.noSuchMethod }
             try policy(current)
-            guard try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { return false }
+            guard try mfa.redeem(evidence, method: current, store: store, origin: context.origin) else { return false }
             try apply(store, current)
+            try store.trail.record(event, method: current, kind: .totp, origin: context.origin)
             return true
         }
-        try mfa.record(success: accepted, for: method, context)
+        try mfa.record(success: accepted, for: method, context, kind: .totp)
         guard accepted else { throw invalid }
     }
 
@@ -137,7 +140,7 @@ public struct MFAController: Sendable {
             try mfa.checkAttemptAllowed(current, now: context.clock.now().seconds)
             let evidence = try mfa.evidence(code, for: current, allowBackup: true, now: context.clock.now().seconds)
             guard evidence != .none else {
-                try mfa.record(success: false, for: current, context)
+                try mfa.record(success: false, for: current, context, kind: mfa.kind(of: code, evidence: evidence, allowBackup: true))
                 throw invalid
             }
             proof = (current, evidence)
@@ -149,12 +152,16 @@ public struct MFAController: Sendable {
             if let (primary, evidence) = proof {
                 let current = try store.methods(userID: user.id).first { $0.isPrimary }
                 guard let current, current.id == primary.id,
-                      try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else { return false }
+                      try mfa.redeem(evidence, method: current, store: store, origin: context.origin) else { return false }
             }
             try store.makePrimary(userID: user.id, methodID: target.id)
+            try store.trail.record(.primaryChanged, method: now, kind: proof.map { mfa.kind(of: "", evidence: $0.1, allowBackup: true) },
+                                   origin: context.origin)
             return true
         }
-        if let (primary, _) = proof { try mfa.record(success: accepted, for: primary, context) }
+        if let (primary, evidence) = proof {
+            try mfa.record(success: accepted, for: primary, context, kind: mfa.kind(of: "", evidence: evidence, allowBackup: true))
+        }
         guard accepted else { throw invalid }
         context.logger.notice("mfa primary method changed", metadata: ["method": "\(target.name)"])
         return .json(.ok, ["detail": "Updated primary MFA method"])
@@ -186,7 +193,7 @@ public struct MFAController: Sendable {
             try mfa.checkAttemptAllowed(method, now: context.clock.now().seconds)
             let e = try mfa.evidence(code.value, for: method, allowBackup: true, now: context.clock.now().seconds)
             guard e != .none else {
-                try mfa.record(success: false, for: method, context)
+                try mfa.record(success: false, for: method, context, kind: mfa.kind(of: code.value, evidence: e, allowBackup: true))
                 throw invalid
             }
             evidence = e
@@ -194,16 +201,21 @@ public struct MFAController: Sendable {
         let accepted = try change(user, context) { store -> Bool in
             guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id else { throw missing }
             try checkRemovalPolicy(current, verb: "delete")
+            var kind: CodeKind?
             if current.isActive && settings.mfa.deleteActiveRequiresCode {
-                guard let evidence, try mfa.redeem(evidence, method: current, store: store, requestID: context.request.requestID) else {
+                guard let evidence, try mfa.redeem(evidence, method: current, store: store, origin: context.origin) else {
                     return false
                 }
+                kind = mfa.kind(of: "", evidence: evidence, allowBackup: true)
             }
             try store.delete(methodID: current.id)
             try store.promote(userID: user.id)
+            try store.trail.record(.deleted, method: current, kind: kind, origin: context.origin)
             return true
         }
-        if !accepted { try mfa.record(success: false, for: method, context) }
+        if !accepted {
+            try mfa.record(success: false, for: method, context, kind: evidence.map { mfa.kind(of: "", evidence: $0, allowBackup: true) } ?? .totp)
+        }
         guard accepted else { throw invalid }
         context.logger.notice("mfa method deleted", metadata: ["method": "\(method.name)"])
         return HTTPResponse(status: .noContent, contentType: nil)

@@ -29,9 +29,19 @@ public struct MFALoginController: Sendable {
         guard let method = found else { throw MFAService.noSuchMethod }
         try mfa.checkAttemptAllowed(method, now: context.clock.now().seconds)
         let evidence = try mfa.evidence(request.code, for: method, allowBackup: true, now: context.clock.now().seconds)
-        let requestID = context.request.requestID
-        let accepted = try evidence != .none && context.db({ try mfa.redeem(evidence, method: method, store: MFAStore($0), requestID: requestID) })
-        try mfa.record(success: accepted, for: method, context)
+        let origin = context.origin
+        // The code is consumed and the login recorded in the trail together.
+        let accepted = try evidence != .none && context.db { connection in
+            try connection.transaction {
+                let store = MFAStore(connection)
+                guard try mfa.redeem(evidence, method: method, store: store, origin: origin) else { return false }
+                try store.trail.record(.loginVerified, method: method, kind: mfa.kind(of: request.code, evidence: evidence, allowBackup: true),
+                                       origin: origin)
+                return true
+            }
+        }
+        try mfa.record(success: accepted, for: method, context, failure: .loginFailed,
+                       kind: mfa.kind(of: request.code, evidence: evidence, allowBackup: true))
         guard accepted else { throw APIError.nonField("Invalid code") }
         if case .backup = evidence { context.logger.notice("backup code used", metadata: ["method": "\(name)"]) }
         // Recording last_login also invalidates the ephemeral token.

@@ -31,6 +31,8 @@ public struct Migration: Sendable {
         Migration(file: "0003_mfa.sql", bytes: PackageResources._003_mfa_sql),
         Migration(file: "0004_email_outbox.sql", bytes: PackageResources._004_email_outbox_sql),
         Migration(file: "0005_security.sql", bytes: PackageResources._005_security_sql),
+        Migration(file: "0006_dba.sql", bytes: PackageResources._006_dba_sql),
+        Migration(file: "0007_events.sql", bytes: PackageResources._007_events_sql),
     ]
 }
 

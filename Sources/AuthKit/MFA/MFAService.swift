@@ -38,15 +38,19 @@ public struct MFAService: Sendable {
         if let until = method.blockedUntil, until > now { throw APIError.throttled(wait: until - now) }
     }
 
-    /// Records the outcome of a code check on the method that was tried.
-    public func record(success: Bool, for method: MFAMethod, _ context: RequestContext) throws {
+    /// Records the outcome of a code check on the method that was tried. A failure writes
+    /// `failure` (login_failed or code_failed) to the audit trail in the same statement.
+    public func record(success: Bool, for method: MFAMethod, _ context: RequestContext, failure: MFAEvent = .codeFailed,
+                       kind: CodeKind = .totp) throws {
         let limits = settings.security
         let now = context.clock.now().seconds
         if success {
             guard method.failedAttempts > 0 || method.blockedUntil != nil else { return }
             try context.db { try MFAStore($0).recordSuccess(methodID: method.id) }
         } else {
-            try context.db { try MFAStore($0).recordFailure(methodID: method.id, now: now, limits: limits) }
+            try context.db {
+                try MFAStore($0).recordFailure(methodID: method.id, now: now, limits: limits, event: failure, kind: kind, origin: context.origin)
+            }
             context.logger.info("second factor failure", metadata: ["method": "\(method.name)", "consecutive": "\(method.failedAttempts + 1)"])
             if method.failedAttempts + 1 == limits.mfaMaxFailures {
                 context.logger.warning("second factor locked after too many failures", metadata: ["method": "\(method.name)"])
@@ -58,6 +62,16 @@ public struct MFAService: Sendable {
         case totp(step: Int64)
         case backup(hash: String)
         case none
+    }
+
+    /// The kind of code `code` was taken for: what it proved, else what it looked like (a
+    /// backup code has the backup-code length).
+    public func kind(of code: String, evidence: Evidence, allowBackup: Bool) -> CodeKind {
+        switch evidence {
+        case .totp: return .totp
+        case .backup: return .backup
+        case .none: return allowBackup && code.unicodeScalars.count == settings.mfa.backupCodeLength ? .backup : .totp
+        }
     }
 
     /// What `code` proves for `method`, before anything is consumed.
@@ -77,14 +91,14 @@ public struct MFAService: Sendable {
 
     /// Consumes the evidence atomically; false when it was already used (replay, or a
     /// concurrent request won).
-    public func redeem(_ evidence: Evidence, method: MFAMethod, store: MFAStore, requestID: String) throws -> Bool {
+    public func redeem(_ evidence: Evidence, method: MFAMethod, store: MFAStore, origin: EventOrigin) throws -> Bool {
         switch evidence {
         case .none:
             return false
         case .totp(let step):
             return settings.mfa.replayProtection ? try store.useStep(methodID: method.id, step: step) : true
         case .backup(let hash):
-            return try store.useBackupCode(methodID: method.id, hash: hash, requestID: requestID)
+            return try store.useBackupCode(methodID: method.id, hash: hash, origin: origin)
         }
     }
 
@@ -92,10 +106,14 @@ public struct MFAService: Sendable {
     public enum CooldownPolicy { case refuse, skip }
 
     /// Queues the method's current code when its handler delivers codes (email), on
-    /// `connection` — inside the caller's transaction when there is one.
+    /// `connection` — inside the caller's transaction — with its `code_sent` event.
     public func queueCode(for method: MFAMethod, to user: User, context: RequestContext, on connection: PGConnection,
                           cooldown: CooldownPolicy = .refuse) throws {
         guard let handler = handlers.handler(method.name), handler.dispatchesCodes else { return }
+        guard !user.email.isEmpty else {
+            context.logger.warning("code email not queued: the user has no email address", metadata: ["method": "\(method.name)"])
+            return
+        }
         let now = context.clock.now().seconds
         if let next = try MFAStore(connection).claimSend(methodID: method.id, now: now, cooldown: settings.security.sendCooldown) {
             switch cooldown {
@@ -105,18 +123,18 @@ public struct MFAService: Sendable {
                 return
             }
         }
-        guard !user.email.isEmpty else {
-            context.logger.warning("code email not queued: the user has no email address", metadata: ["method": "\(method.name)"])
-            return
-        }
         try handler.dispatch(method: method, to: user, now: context.clock.now(), validWindow: settings.mfa.validWindow,
                              outbox: OutboxStore(connection), requestID: context.request.requestID)
+        try AuditTrail(connection).record(.codeSent, method: method, origin: context.origin)
         context.logger.info("code email queued", metadata: ["method": "\(method.name)"])
     }
 
-    /// `queueCode` on the worker's connection, on its own.
+    /// `queueCode` on the worker's connection, in a transaction of its own.
     public func queueCode(for method: MFAMethod, to user: User, context: RequestContext, cooldown: CooldownPolicy = .refuse) throws {
-        try context.db { try queueCode(for: method, to: user, context: context, on: $0, cooldown: cooldown) }
+        guard handlers.handler(method.name)?.dispatchesCodes == true else { return }
+        try context.db { connection in
+            try connection.transaction { try queueCode(for: method, to: user, context: context, on: connection, cooldown: cooldown) }
+        }
     }
 
     public func ephemeralToken(for user: User, method: String, now: Int64) -> String {

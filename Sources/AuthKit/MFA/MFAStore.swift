@@ -7,6 +7,9 @@ public struct MFAStore {
 
     public init(_ connection: PGConnection) { self.connection = connection }
 
+    /// The audit trail on the same connection (and transaction).
+    public var trail: AuditTrail { AuditTrail(connection) }
+
     static let columns = """
         id, user_id, name, secret, is_primary, is_active, backup_salt, backup_scheme, last_used_step, failed_attempts,
         ceil(extract(epoch FROM blocked_until))::bigint, locked_at IS NOT NULL
@@ -23,27 +26,39 @@ public struct MFAStore {
         """)
     /// Replay protection: a step is accepted once, and never one older than the last accepted.
     static let useStep = PGStatement("mfa_use_step",
-        "UPDATE mfa_methods SET last_used_step = $2 WHERE id = $1 AND last_used_step < $2 RETURNING id")
-    /// Removes one backup-code hash and records its use, in one statement.
+        "UPDATE mfa_methods SET last_used_step = $2, last_used_at = now() WHERE id = $1 AND last_used_step < $2 RETURNING id")
+    /// Removes one backup-code hash and records its use and its audit event, in one statement.
     static let useBackupCode = PGStatement("mfa_use_backup_code", """
         WITH used AS (
-            UPDATE mfa_methods SET backup_codes = array_remove(backup_codes, $2)
+            UPDATE mfa_methods SET backup_codes = array_remove(backup_codes, $2), last_used_at = now()
             WHERE id = $1 AND $2 = ANY (backup_codes)
             RETURNING id, user_id, name
+        ), event AS (
+            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
+            SELECT user_id, id, name, 'backup_code_used', 'backup', $3::inet, $4, $5 FROM used
         )
         INSERT INTO mfa_backup_code_uses (user_id, method_id, method_name, code_hash, request_id)
-        SELECT user_id, id, name, $2, $3 FROM used RETURNING id
+        SELECT user_id, id, name, $2, $4 FROM used RETURNING id
         """)
     /// One more wrong code: after `threshold` failures each attempt waits 1, 2, 4 ... s (capped),
-    /// and `lockAfter` failures lock the method. Atomic, so concurrent guesses all count.
+    /// and `lockAfter` failures lock the method. Atomic, so concurrent guesses all count; the
+    /// failure event (and `locked`, on the failure that locks) is written by the same statement.
     static let recordFailure = PGStatement("mfa_record_failure", """
-        UPDATE mfa_methods SET
-            failed_attempts = failed_attempts + 1,
-            blocked_until = CASE WHEN failed_attempts + 1 >= $2
-                THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
-                ELSE blocked_until END,
-            locked_at = CASE WHEN failed_attempts + 1 >= $5 THEN coalesce(locked_at, to_timestamp($4)) ELSE locked_at END
-        WHERE id = $1
+        WITH failed AS (
+            UPDATE mfa_methods SET
+                failed_attempts = failed_attempts + 1,
+                blocked_until = CASE WHEN failed_attempts + 1 >= $2
+                    THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
+                    ELSE blocked_until END,
+                locked_at = CASE WHEN failed_attempts + 1 >= $5 THEN coalesce(locked_at, to_timestamp($4)) ELSE locked_at END
+            WHERE id = $1
+            RETURNING id, user_id, name, failed_attempts
+        )
+        INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
+        SELECT f.user_id, f.id, f.name, e.event, CASE WHEN e.ord = 0 THEN $7 END, $8::inet, $9, $10
+        FROM failed f CROSS JOIN (VALUES ($6::text, 0), ('locked', 1)) AS e (event, ord)
+        WHERE e.ord = 0 OR f.failed_attempts = $5
+        ORDER BY e.ord
         """)
     static let recordSuccess = PGStatement("mfa_record_success",
         "UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL WHERE id = $1 AND locked_at IS NULL")
@@ -55,11 +70,21 @@ public struct MFAStore {
         """)
     static let nextSend = PGStatement("mfa_next_send",
         "SELECT ceil(extract(epoch FROM last_code_sent_at + $2 * interval '1 second'))::bigint FROM mfa_methods WHERE id = $1")
-    static let unlock = PGStatement("mfa_unlock",
-        "UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, locked_at = NULL WHERE user_id = $1")
+    /// Clears the limits of every method that has any, with one `unlocked` event each.
+    static let unlock = PGStatement("mfa_unlock", """
+        WITH cleared AS (
+            UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, locked_at = NULL
+            WHERE user_id = $1 AND (failed_attempts > 0 OR blocked_until IS NOT NULL OR locked_at IS NOT NULL)
+            RETURNING id, user_id, name
+        )
+        INSERT INTO mfa_events (user_id, method_id, method, event, client_ip, request_id, user_agent_hash)
+        SELECT user_id, id, name, 'unlocked', $2::inet, $3, $4 FROM cleared
+        """)
 
-    public func recordFailure(methodID: Int64, now: Int64, limits: SecuritySettings) throws {
-        try connection.execute(Self.recordFailure, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now, limits.mfaMaxFailures])
+    public func recordFailure(methodID: Int64, now: Int64, limits: SecuritySettings, event: MFAEvent, kind: CodeKind,
+                              origin: EventOrigin) throws {
+        try connection.execute(Self.recordFailure, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now, limits.mfaMaxFailures,
+                                                    event.rawValue, kind.rawValue] + origin.parameters)
     }
 
     public func recordSuccess(methodID: Int64) throws {
@@ -72,9 +97,9 @@ public struct MFAStore {
         return try connection.execute(Self.nextSend, [methodID, cooldown]).int(0, 0).map(Int64.init) ?? now
     }
 
-    /// Clears every attempt limit and lock of a user's methods; returns how many methods.
-    public func unlock(userID: Int64) throws -> Int {
-        try connection.execute(Self.unlock, [userID]).affectedRows
+    /// Clears every attempt limit and lock of a user's methods; returns how many methods had one.
+    public func unlock(userID: Int64, origin: EventOrigin) throws -> Int {
+        try connection.execute(Self.unlock, [userID] + origin.parameters).affectedRows
     }
 
     static let lockUser = PGStatement("mfa_lock_user", "SELECT id FROM users WHERE id = $1 FOR UPDATE")
@@ -138,8 +163,8 @@ public struct MFAStore {
         try connection.execute(Self.useStep, [methodID, step]).rowCount == 1
     }
 
-    public func useBackupCode(methodID: Int64, hash: String, requestID: String) throws -> Bool {
-        try connection.execute(Self.useBackupCode, [methodID, hash, requestID]).rowCount == 1
+    public func useBackupCode(methodID: Int64, hash: String, origin: EventOrigin) throws -> Bool {
+        try connection.execute(Self.useBackupCode, [methodID, hash] + origin.parameters).rowCount == 1
     }
 
     /// Serialises a user's method changes (primary switch, promotion) across instances.

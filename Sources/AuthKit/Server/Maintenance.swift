@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Periodic housekeeping on its own thread and database connection: purges revoked refresh
-/// tokens that have expired anyway and finished outbox rows past their retention. Several
+/// tokens that have expired anyway, finished outbox rows and audit events past their retention. Several
 /// instances may run it at once (plain DELETEs).
 enum Maintenance {
     static func run(settings: Settings, clock: any TimeSource, isStopping: @Sendable () -> Bool, logger: Logger) {
@@ -15,14 +15,15 @@ enum Maintenance {
             guard MonotonicClock.nanoseconds() >= next else { continue }
             next = MonotonicClock.nanoseconds() + UInt64(settings.maintenanceInterval * 1e9)
             do {
-                let (tokens, emails) = try database.run(logger: logger) { connection in
+                let (tokens, emails, events) = try database.run(logger: logger) { connection in
                     // Password-failure rows a day old: the counter restarts (NIST: consecutive failures).
                     try LoginFailures(connection).purge(before: clock.now().seconds - 86400)
                     return (try RevokedTokens(connection).purgeExpired(now: clock.now().seconds),
-                            try OutboxStore(connection).purgeFinished(olderThan: settings.email.retention))
+                            try OutboxStore(connection).purgeFinished(olderThan: settings.email.retention),
+                            try AuditTrail(connection).purge(olderThanDays: settings.eventRetentionDays))
                 }
-                if tokens > 0 || emails > 0 {
-                    logger.info("purged", metadata: ["revoked_tokens": "\(tokens)", "outbox_rows": "\(emails)"])
+                if tokens > 0 || emails > 0 || events > 0 {
+                    logger.info("purged", metadata: ["revoked_tokens": "\(tokens)", "outbox_rows": "\(emails)", "events": "\(events)"])
                 }
             } catch {
                 logger.warning("maintenance failed", metadata: ["error": "\(error)"])

@@ -49,6 +49,12 @@ public struct RequestContext {
         return user
     }
 
+    /// Who the audit trail records as the cause of a change made by this request.
+    public var origin: EventOrigin {
+        EventOrigin(clientIP: ClientAddress.of(request, trusting: settings.security.trustedProxies), requestID: request.requestID,
+                    userAgentHash: EventOrigin.hash(userAgent: request.headers.userAgent))
+    }
+
     /// Runs `body` on this worker's database connection (see `Database.run`).
     public func db<T>(retry: Bool = false, _ body: (PGConnection) throws -> T) throws -> T {
         try database.run(retry: retry, logger: logger, body)
