@@ -37,6 +37,9 @@ public struct Settings: Sendable {
     public var maintenanceInterval: Double
     /// Days `mfa_events` rows are kept (AUTHKIT_EVENT_RETENTION_DAYS).
     public var eventRetentionDays: Int
+    /// Where Prometheus metrics are served (nil: nowhere), and to which client addresses.
+    public var metricsPath: String?
+    public var metricsAllowedIPs: [IPRange]
     public var mfa: MFASettings
     public var email: EmailSettings
     public var security: SecuritySettings
@@ -89,6 +92,8 @@ public struct Settings: Sendable {
             hashQueueTimeout: try reader.seconds("PASSWORD_HASH_QUEUE_TIMEOUT", default: 5, in: 0...600),
             maintenanceInterval: try reader.seconds("MAINTENANCE_INTERVAL", default: 300, in: 1...86400),
             eventRetentionDays: try reader.int("EVENT_RETENTION_DAYS", default: 400, in: 1...36500),
+            metricsPath: try reader.metricsPath("METRICS_PATH"),
+            metricsAllowedIPs: try reader.ipRanges("METRICS_ALLOWED_IPS", default: "127.0.0.0/8,::1/128"),
             mfa: MFASettings(
                 applicationName: reader.string("MFA_APPLICATION_NAME", default: "MyApplication"),
                 ephemeralTokenExpiry: Int64(try reader.int("MFA_EPHEMERAL_TOKEN_EXPIRY", default: 900, in: 1...86400)),
@@ -199,6 +204,14 @@ struct SettingsReader {
         raw(name)?.1
     }
 
+    /// An absolute path (default /metrics), or `off`.
+    func metricsPath(_ name: String) throws(SettingsError) -> String? {
+        guard let (key, text) = raw(name) else { return "/metrics" }
+        if text.lowercased() == "off" { return nil }
+        guard text.hasPrefix("/"), !text.contains("?") else { throw SettingsError(setting: key, problem: "must be an absolute path or off, got \"\(text)\"") }
+        return text
+    }
+
     /// Lax, Strict or None (any case), or off/false to send no SameSite attribute.
     func sameSite(_ name: String) throws(SettingsError) -> String? {
         guard let (key, text) = raw(name) else { return "Lax" }
@@ -236,8 +249,8 @@ struct SettingsReader {
         return nil
     }
 
-    func ipRanges(_ name: String) throws(SettingsError) -> [IPRange] {
-        guard let (key, text) = raw(name) else { return [] }
+    func ipRanges(_ name: String, default fallback: String = "") throws(SettingsError) -> [IPRange] {
+        let (key, text) = raw(name) ?? ("AUTHKIT_" + name, fallback)
         var ranges: [IPRange] = []
         for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
             guard let range = IPRange(item) else { throw SettingsError(setting: key, problem: "not an IP address or CIDR range: \"\(item)\"") }

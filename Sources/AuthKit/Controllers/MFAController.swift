@@ -213,8 +213,8 @@ public struct MFAController: Sendable {
             try store.trail.record(.deleted, method: current, kind: kind, origin: context.origin)
             return true
         }
-        if !accepted {
-            try mfa.record(success: false, for: method, context, kind: evidence.map { mfa.kind(of: "", evidence: $0, allowBackup: true) } ?? .totp)
+        if let evidence {
+            try mfa.record(success: accepted, for: method, context, kind: mfa.kind(of: "", evidence: evidence, allowBackup: true))
         }
         guard accepted else { throw invalid }
         context.logger.notice("mfa method deleted", metadata: ["method": "\(method.name)"])

@@ -40,7 +40,7 @@ public struct MFALoginController: Sendable {
                 return true
             }
         }
-        try mfa.record(success: accepted, for: method, context, failure: .loginFailed,
+        try mfa.record(success: accepted, for: method, context, flow: .login,
                        kind: mfa.kind(of: request.code, evidence: evidence, allowBackup: true))
         guard accepted else { throw APIError.nonField("Invalid code") }
         if case .backup = evidence { context.logger.notice("backup code used", metadata: ["method": "\(name)"]) }

@@ -70,6 +70,7 @@ public final class Database {
         guard now >= retryAt else { throw DatabaseUnavailable(underlying: nil) }
         do {
             let conn: PGConnection
+            let reset = connection != nil
             if let existing = connection {
                 try existing.reset()
                 conn = existing
@@ -81,6 +82,8 @@ public final class Database {
                     usesPreparedStatements: settings.databasePreparedStatements)
                 connection = conn
             }
+            // A reset, or a first connection after failed attempts, is a reconnect.
+            if reset || delay > 0 { Metrics.databaseReconnects.add() }
             if delay > 0 { logger.notice("database connection re-established") }
             delay = 0
             retryAt = 0

@@ -15,6 +15,12 @@ public final class HashBudget: Sendable {
     public let computed = Atomic<Int>(0)
     /// Requests turned away because the budget was full.
     public let refused = Atomic<Int>(0)
+    /// Hashes running now, and how often a request found every slot taken and waited.
+    public let running = Atomic<Int>(0)
+    public let waits = Atomic<Int>(0)
+
+    /// Requests admitted but not running yet.
+    public var waiting: Int { admitted.load(ordering: .relaxed) - running.load(ordering: .relaxed) }
 
     public init(concurrency: Int, queue: Int, timeout: Double) {
         self.concurrency = concurrency
@@ -32,11 +38,18 @@ public final class HashBudget: Sendable {
             throw Self.busy
         }
         defer { admitted.subtract(1, ordering: .relaxed) }
-        guard slots.wait(timeout: .now() + timeout) == .success else {
-            refused.add(1, ordering: .relaxed)
-            throw Self.busy
+        if slots.wait(timeout: .now()) != .success {
+            waits.add(1, ordering: .relaxed)
+            guard slots.wait(timeout: .now() + timeout) == .success else {
+                refused.add(1, ordering: .relaxed)
+                throw Self.busy
+            }
         }
-        defer { slots.signal() }
+        running.add(1, ordering: .relaxed)
+        defer {
+            running.subtract(1, ordering: .relaxed)
+            slots.signal()
+        }
         computed.add(hashes, ordering: .relaxed)
         return try body()
     }

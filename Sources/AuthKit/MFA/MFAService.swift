@@ -38,21 +38,24 @@ public struct MFAService: Sendable {
         if let until = method.blockedUntil, until > now { throw APIError.throttled(wait: until - now) }
     }
 
-    /// Records the outcome of a code check on the method that was tried. A failure writes
-    /// `failure` (login_failed or code_failed) to the audit trail in the same statement.
-    public func record(success: Bool, for method: MFAMethod, _ context: RequestContext, failure: MFAEvent = .codeFailed,
+    /// Records the outcome of a code check on the method that was tried: in the metrics, and a
+    /// failure in the attempt limits and the audit trail (login_failed or code_failed, by flow).
+    public func record(success: Bool, for method: MFAMethod, _ context: RequestContext, flow: MetricsLayout.Flow = .manage,
                        kind: CodeKind = .totp) throws {
         let limits = settings.security
         let now = context.clock.now().seconds
+        context.metrics.codeCheck(flow: flow, method: method.name, kind: kind, success: success)
         if success {
             guard method.failedAttempts > 0 || method.blockedUntil != nil else { return }
             try context.db { try MFAStore($0).recordSuccess(methodID: method.id) }
         } else {
-            try context.db {
-                try MFAStore($0).recordFailure(methodID: method.id, now: now, limits: limits, event: failure, kind: kind, origin: context.origin)
+            let locked = try context.db {
+                try MFAStore($0).recordFailure(methodID: method.id, now: now, limits: limits, event: flow == .login ? .loginFailed : .codeFailed,
+                                               kind: kind, origin: context.origin)
             }
             context.logger.info("second factor failure", metadata: ["method": "\(method.name)", "consecutive": "\(method.failedAttempts + 1)"])
-            if method.failedAttempts + 1 == limits.mfaMaxFailures {
+            if locked {
+                context.metrics.lockout(method: method.name)
                 context.logger.warning("second factor locked after too many failures", metadata: ["method": "\(method.name)"])
             }
         }

@@ -81,10 +81,11 @@ public struct MFAStore {
         SELECT user_id, id, name, 'unlocked', $2::inet, $3, $4 FROM cleared
         """)
 
+    /// Returns true when this failure locked the method.
     public func recordFailure(methodID: Int64, now: Int64, limits: SecuritySettings, event: MFAEvent, kind: CodeKind,
-                              origin: EventOrigin) throws {
+                              origin: EventOrigin) throws -> Bool {
         try connection.execute(Self.recordFailure, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now, limits.mfaMaxFailures,
-                                                    event.rawValue, kind.rawValue] + origin.parameters)
+                                                    event.rawValue, kind.rawValue] + origin.parameters).affectedRows == 2
     }
 
     public func recordSuccess(methodID: Int64) throws {

@@ -19,6 +19,8 @@ public struct Route: Sendable {
     public let metadata: JSONObject
     /// The `Allow` header: the handled methods in DRF's order, HEAD with GET, and OPTIONS.
     public let allow: String
+    /// Position in the router's path-ordered table (the route's metrics label index).
+    public internal(set) var index = 0
 
     public init(_ path: String, slash: TrailingSlash, authenticated: Bool, throttled: Bool = false, metadata: JSONObject,
                 handlers: [HTTPMethod: Handler]) {

@@ -13,9 +13,11 @@ public struct Router: Sendable {
     public init(basePath: String, routes: [Route]) {
         self.basePath = basePath
         var table: [String: Route] = [:]
-        for route in routes {
+        for (index, route) in routes.sorted(by: { $0.path < $1.path }).enumerated() {
             precondition(table[route.path] == nil, "duplicate route \(route.path)")
-            table[route.path] = route
+            var indexed = route
+            indexed.index = index
+            table[route.path] = indexed
         }
         self.routes = table
     }

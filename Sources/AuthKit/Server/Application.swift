@@ -8,6 +8,9 @@ public final class Application: Sendable {
     public let clock: any TimeSource
     /// The per-instance budget for slow hashes (shared by all workers).
     public let hashBudget: HashBudget
+    /// Counters for /metrics: one shard per worker, plus one for other callers.
+    public let metrics: Metrics
+    private let exporter: MetricsExporter
     private let authenticator: Authenticator
     private let fieldContext: FieldContext
     private let rateLimiter: RateLimiter?
@@ -18,25 +21,33 @@ public final class Application: Sendable {
         hashBudget = HashBudget(concurrency: settings.hashConcurrency, queue: settings.hashQueue, timeout: settings.hashQueueTimeout)
         let controllers = Routes.Controllers(settings: settings, budget: hashBudget)
         router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
+        metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfaHandlers, shards: settings.workers + 1)
+        exporter = MetricsExporter(metrics: metrics, budget: hashBudget, workers: settings.workers)
         authenticator = Authenticator(settings: settings)
         rateLimiter = settings.security.loginRate.map { RateLimiter(requests: $0.requests, period: $0.period) }
         fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
     }
 
     /// Answers one request. Never throws: every failure becomes a JSON response here.
-    /// Returns the route name for the access log ("-" when no route matched).
-    public func respond(to request: HTTPRequest, database: Database, logger: Logger) -> (HTTPResponse, String) {
+    /// Returns the route's index in `metrics.layout.routes` (its name for the access log).
+    /// `shard` is the calling worker's metrics shard (nil: the shared one).
+    public func respond(to request: HTTPRequest, database: Database, logger: Logger,
+                        shard: MetricsShard? = nil) -> (HTTPResponse, Int) {
+        let unrouted = metrics.layout.unrouted
         if request.contentLength > settings.maxBodySize {
-            return (APIError.payloadTooLarge.response, "-")
+            return (APIError.payloadTooLarge.response, unrouted)
+        }
+        if let path = settings.metricsPath, request.path == path {
+            return (metricsResponse(request, database: database, logger: logger), metrics.layout.metricsRoute)
         }
         switch router.match(path: request.path, query: request.query) {
         case .notFound:
-            return (APIError.notFound.response, "-")
+            return (APIError.notFound.response, unrouted)
         case .redirect(let location):
-            return (HTTPResponse(status: .movedPermanently, headers: [("Location", location)], contentType: nil), "-")
+            return (HTTPResponse(status: .movedPermanently, headers: [("Location", location)], contentType: nil), unrouted)
         case .route(let route):
             var context = RequestContext(request: request, logger: logger, database: database, settings: settings,
-                                         clock: clock, fieldContext: fieldContext)
+                                         clock: clock, fieldContext: fieldContext, metrics: shard ?? metrics.shard(.max))
             var response: HTTPResponse
             do {
                 response = try dispatch(route, &context)
@@ -45,8 +56,24 @@ public final class Application: Sendable {
             }
             // DRF's API views send Allow on every answer, errors included.
             response.addHeader("Allow", route.allow)
-            return (response, route.name)
+            return (response, route.index)
         }
+    }
+
+    /// GET /metrics: Prometheus text for allowed client addresses, 404 for everyone else (as
+    /// if the path did not exist).
+    private func metricsResponse(_ request: HTTPRequest, database: Database, logger: Logger) -> HTTPResponse {
+        guard settings.metricsAllowedIPs.contains(where: { $0.contains(request.remoteAddress) }) else {
+            return APIError.notFound.response
+        }
+        guard request.method == .get || request.method == .head else {
+            var response = APIError.methodNotAllowed(request.method).response
+            response.addHeader("Allow", "GET, HEAD")
+            return response
+        }
+        let pending = try? database.run(retry: true, logger: logger) { try $0.execute(MetricsExporter.pendingOutbox).int(0, 0) }
+        return HTTPResponse(status: .ok, body: Array(exporter.render(pending: pending).utf8),
+                            contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
     /// DRF's order: content negotiation (406), authentication (401), throttling (429), method (405), handler.

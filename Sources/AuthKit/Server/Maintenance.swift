@@ -36,7 +36,7 @@ enum Maintenance {
 /// The outbox sender of one instance: its own thread and database connection, a pass every
 /// AUTHKIT_EMAIL_POLL_INTERVAL seconds.
 enum OutboxWorker {
-    static func run(sender: OutboxSender, settings: Settings, isStopping: @Sendable () -> Bool, logger: Logger) {
+    static func run(sender: OutboxSender, settings: Settings, metrics: Metrics, isStopping: @Sendable () -> Bool, logger: Logger) {
         let database = Database(settings: settings)
         var next = MonotonicClock.nanoseconds()
         while !isStopping() {
@@ -44,7 +44,7 @@ enum OutboxWorker {
             guard MonotonicClock.nanoseconds() >= next else { continue }
             next = MonotonicClock.nanoseconds() + UInt64(settings.email.pollInterval * 1e9)
             do {
-                _ = try database.run(logger: logger) { try sender.deliverDue($0, logger: logger) }
+                metrics.record(try database.run(logger: logger) { try sender.deliverDue($0, logger: logger) })
             } catch is DatabaseUnavailable {
                 // Already logged (rate-limited) by Database.
             } catch {

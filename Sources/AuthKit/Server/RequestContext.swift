@@ -11,10 +11,13 @@ public struct RequestContext {
     public let settings: Settings
     public let clock: any TimeSource
     public let fieldContext: FieldContext
+    /// This worker's metrics shard.
+    public let metrics: MetricsShard
     private var parsedBody: JSONValue?
 
     init(request: HTTPRequest, logger: Logger, database: Database, settings: Settings, clock: any TimeSource,
-         fieldContext: FieldContext) {
+         fieldContext: FieldContext, metrics: MetricsShard) {
+        self.metrics = metrics
         self.request = request
         self.logger = logger
         self.database = database

@@ -7,6 +7,7 @@ import Logging
 struct Responder {
     let application: Application
     let logger: Logger
+    let shard: MetricsShard
 
     func answer(_ connection: Connection, database: Database) {
         let started = MonotonicClock.nanoseconds()
@@ -22,13 +23,15 @@ struct Responder {
             request.body = connection.read(count: request.contentLength)
         }
 
-        let (response, route) = application.respond(to: request, database: database, logger: requestLogger)
+        let (response, route) = application.respond(to: request, database: database, logger: requestLogger, shard: shard)
         let delivered = connection.write(response.serialized(includeBody: request.method != .head))
 
         let micros = (MonotonicClock.nanoseconds() - started) / 1000
+        shard.request(route: route, status: response.status.code, micros: micros)
+        let routeName = route == application.metrics.layout.unrouted ? "-" : application.metrics.layout.routes[route]
         var metadata: Logger.Metadata = [
             "method": .string(request.method.name),
-            "route": .string(route),
+            "route": .string(routeName),
             "status": .stringConvertible(response.status.code),
             "duration_ms": .string(Self.milliseconds(micros)),
         ]

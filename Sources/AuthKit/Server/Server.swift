@@ -69,7 +69,7 @@ public final class Server: Sendable {
         }
         let outbox = sender.flatMap { sender in
             spawnThread { [self] in
-                OutboxWorker.run(sender: sender, settings: application.settings,
+                OutboxWorker.run(sender: sender, settings: application.settings, metrics: application.metrics,
                                  isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
             }
         }

@@ -16,7 +16,7 @@ enum Worker {
         }
         let connection = Connection(listener: listener)
         let database = Database(settings: application.settings)
-        let responder = Responder(application: application, logger: logger)
+        let responder = Responder(application: application, logger: logger, shard: application.metrics.shard(index))
         while !isStopping() {
             guard gate.wait(), !isStopping() else { break }
             // Another worker may have taken the connection (EAGAIN): just wait again.
