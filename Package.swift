@@ -30,7 +30,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Migrations/README.md"],
-            resources: [.embedInCode("Migrations")]
+            resources: [.embedInCode("Migrations"), .embedInCode("OpenAPI/openapi.json")]
         ),
         .executableTarget(
             name: "authkit",

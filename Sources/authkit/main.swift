@@ -54,6 +54,7 @@ struct Serve: ParsableCommand {
     var workers: Int?
 
     func run() throws {
+        Server.blockSignals()
         var overrides: [String: String] = [:]
         if let socket { overrides["AUTHKIT_SOCKET"] = socket }
         if let bind { overrides["AUTHKIT_BIND"] = bind }

@@ -40,6 +40,8 @@ public struct Settings: Sendable {
     /// Where Prometheus metrics are served (nil: nowhere), and to which client addresses.
     public var metricsPath: String?
     public var metricsAllowedIPs: [IPRange]
+    /// Where the OpenAPI document is served (nil: nowhere).
+    public var schemaPath: String?
     public var mfa: MFASettings
     public var email: EmailSettings
     public var security: SecuritySettings
@@ -92,8 +94,9 @@ public struct Settings: Sendable {
             hashQueueTimeout: try reader.seconds("PASSWORD_HASH_QUEUE_TIMEOUT", default: 5, in: 0...600),
             maintenanceInterval: try reader.seconds("MAINTENANCE_INTERVAL", default: 300, in: 1...86400),
             eventRetentionDays: try reader.int("EVENT_RETENTION_DAYS", default: 400, in: 1...36500),
-            metricsPath: try reader.metricsPath("METRICS_PATH"),
+            metricsPath: try reader.optionalPath("METRICS_PATH", default: "/metrics"),
             metricsAllowedIPs: try reader.ipRanges("METRICS_ALLOWED_IPS", default: "127.0.0.0/8,::1/128"),
+            schemaPath: try reader.optionalPath("SCHEMA_PATH", default: "/api/schema/"),
             mfa: MFASettings(
                 applicationName: reader.string("MFA_APPLICATION_NAME", default: "MyApplication"),
                 ephemeralTokenExpiry: Int64(try reader.int("MFA_EPHEMERAL_TOKEN_EXPIRY", default: 900, in: 1...86400)),
@@ -204,9 +207,9 @@ struct SettingsReader {
         raw(name)?.1
     }
 
-    /// An absolute path (default /metrics), or `off`.
-    func metricsPath(_ name: String) throws(SettingsError) -> String? {
-        guard let (key, text) = raw(name) else { return "/metrics" }
+    /// An absolute path, or `off`.
+    func optionalPath(_ name: String, default fallback: String) throws(SettingsError) -> String? {
+        guard let (key, text) = raw(name) else { return fallback }
         if text.lowercased() == "off" { return nil }
         guard text.hasPrefix("/"), !text.contains("?") else { throw SettingsError(setting: key, problem: "must be an absolute path or off, got \"\(text)\"") }
         return text

@@ -80,6 +80,8 @@ public enum SettingsCatalog {
                     summary: "Path of the Prometheus metrics of this instance (outside BASE_PATH), or off. nginx/authkit.conf only lets loopback clients reach it."),
         SettingInfo(name: "METRICS_ALLOWED_IPS", defaultValue: "127.0.0.0/8,::1/128",
                     summary: "Client addresses (REMOTE_ADDR, comma-separated addresses or CIDR ranges) allowed to read the metrics; others get 404. A second fence behind nginx's allow list."),
+        SettingInfo(name: "SCHEMA_PATH", defaultValue: "/api/schema/",
+                    summary: "Path of the OpenAPI 3.1 document (JSON; YAML with ?format=yaml or Accept: application/yaml), or off. nginx/authkit.conf passes it to the application."),
         SettingInfo(name: "EVENT_RETENTION_DAYS", defaultValue: "400",
                     summary: "Days the audit trail (mfa_events) is kept; older rows are purged by the maintenance thread and `authkit events purge` (a year and a month, for yearly audits)."),
         SettingInfo(name: "MFA_APPLICATION_NAME", defaultValue: "MyApplication",

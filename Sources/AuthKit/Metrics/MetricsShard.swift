@@ -57,15 +57,16 @@ public final class MetricsShard: Sendable {
 
 /// The label values the shards are indexed by, fixed at start-up.
 public struct MetricsLayout: Sendable {
-    /// Route labels: every route's name in path order, then `-` (no route matched) and the
-    /// metrics endpoint itself.
+    /// Route labels: every route's name in path order, then `-` (no route matched), the
+    /// metrics endpoint and the OpenAPI document.
     public let routes: [String]
     public let methods: [String]
-    public var unrouted: Int { routes.count - 2 }
-    public var metricsRoute: Int { routes.count - 1 }
+    public var unrouted: Int { routes.count - 3 }
+    public var metricsRoute: Int { routes.count - 2 }
+    public var schemaRoute: Int { routes.count - 1 }
 
     init(routeNames: [String], methods: [String]) {
-        routes = routeNames + ["-", "metrics"]
+        routes = routeNames + ["-", "metrics", "schema"]
         self.methods = methods
     }
 

@@ -11,6 +11,8 @@ public final class Application: Sendable {
     /// Counters for /metrics: one shard per worker, plus one for other callers.
     public let metrics: Metrics
     private let exporter: MetricsExporter
+    /// The OpenAPI document, rendered once.
+    public let openAPI: OpenAPIDocument
     private let authenticator: Authenticator
     private let fieldContext: FieldContext
     private let rateLimiter: RateLimiter?
@@ -23,6 +25,7 @@ public final class Application: Sendable {
         router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
         metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfaHandlers, shards: settings.workers + 1)
         exporter = MetricsExporter(metrics: metrics, budget: hashBudget, workers: settings.workers)
+        openAPI = OpenAPIDocument(settings: settings)
         authenticator = Authenticator(settings: settings)
         rateLimiter = settings.security.loginRate.map { RateLimiter(requests: $0.requests, period: $0.period) }
         fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
@@ -39,6 +42,9 @@ public final class Application: Sendable {
         }
         if let path = settings.metricsPath, request.path == path {
             return (metricsResponse(request, database: database, logger: logger), metrics.layout.metricsRoute)
+        }
+        if let path = settings.schemaPath, request.path == path {
+            return (schemaResponse(request), metrics.layout.schemaRoute)
         }
         switch router.match(path: request.path, query: request.query) {
         case .notFound:
@@ -58,6 +64,26 @@ public final class Application: Sendable {
             response.addHeader("Allow", route.allow)
             return (response, route.index)
         }
+    }
+
+    /// GET /api/schema/: the OpenAPI document, JSON unless YAML is asked for (`?format=yaml`,
+    /// or an Accept header naming YAML), with drf-spectacular's media types.
+    private func schemaResponse(_ request: HTTPRequest) -> HTTPResponse {
+        guard request.method == .get || request.method == .head else {
+            var response = APIError.methodNotAllowed(request.method).response
+            response.addHeader("Allow", "GET, HEAD")
+            return response
+        }
+        let format = FormURLEncoded.parse(Array(request.query.utf8))["format"].flatMap { value -> String? in
+            if case .string(let s) = value { return s } else { return nil }
+        }
+        let accept = request.headers.accept ?? ""
+        let yaml = format == "yaml" || (format == nil && (accept.contains("yaml") || accept.contains("application/vnd.oai.openapi") && !accept.contains("+json")))
+        if let format, format != "yaml" && format != "json" { return APIError.notFound.response }
+        let name = "authkit-fcgi." + (yaml ? "yaml" : "json")
+        return HTTPResponse(status: .ok, headers: [("Content-Disposition", "inline; filename=\"\(name)\"")],
+                            body: yaml ? openAPI.yaml : openAPI.json,
+                            contentType: yaml ? "application/vnd.oai.openapi; charset=utf-8" : "application/vnd.oai.openapi+json")
     }
 
     /// GET /metrics: Prometheus text for allowed client addresses, 404 for everyone else (as

@@ -27,15 +27,28 @@ public final class Server: Sendable {
         self.sender = sender
     }
 
-    /// Runs until SIGTERM or SIGINT; returns the process exit status.
-    public func run() -> Int32 {
-        signal(SIGPIPE, SIG_IGN)
+    /// The signals `run` takes with sigwait. Blocked by `blockSignals()`, which `serve` calls
+    /// before the socket exists: a signal sent as soon as the socket appears must not find
+    /// the default action (death by signal) still in place.
+    static var handledSignals: sigset_t {
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGHUP)
+        return signals
+    }
+
+    public static func blockSignals() {
+        signal(SIGPIPE, SIG_IGN)
+        var signals = handledSignals
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the process exit status.
+    public func run() -> Int32 {
+        Self.blockSignals()
+        var signals = Self.handledSignals
 
         let wake: WakeEvent
         do {
