@@ -59,6 +59,13 @@ public final class Database {
 
     static let ping = PGStatement("authkit_ping", "SELECT 1")
 
+    /// Connects now, so the first request of this thread does not pay for the connection
+    /// (measured: under load a cold worker's first answers took up to 2 s). A failure is only
+    /// logged; requests then reconnect as usual.
+    public func warmUp(logger: Logger) {
+        _ = try? live(logger: logger)
+    }
+
     /// Drops the connection (used at shutdown so the server sees a clean termination).
     public func close() {
         connection = nil

@@ -16,6 +16,7 @@ enum Worker {
         }
         let connection = Connection(listener: listener)
         let database = Database(settings: application.settings)
+        database.warmUp(logger: logger)
         let responder = Responder(application: application, logger: logger, shard: application.metrics.shard(index))
         while !isStopping() {
             guard gate.wait(), !isStopping() else { break }
