@@ -52,12 +52,7 @@ public struct SMTPClient: Sendable {
         try easy.set(CURLOPT_MAIL_FROM, "<\(from)>")
         try easy.set(CURLOPT_MAIL_RCPT, list: UnsafeMutablePointer(recipients))
         try easy.set(CURLOPT_UPLOAD, 1)
-        try easy.set(CURLOPT_NOSIGNAL, 1)
-        try easy.set(CURLOPT_CONNECTTIMEOUT, c.connectTimeout)
-        try easy.set(CURLOPT_TIMEOUT, c.timeout)
-        if c.startTLS { try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
-        if let user = c.username { try easy.set(CURLOPT_USERNAME, user) }
-        if let password = c.password { try easy.set(CURLOPT_PASSWORD, password) }
+        try connectionOptions(easy)
         try easy.check(authkit_curl_set_read(easy.handle, { buffer, size, count, user in
             guard let buffer, let user else { return 0 }
             return Unmanaged<Payload>.fromOpaque(user).takeUnretainedValue().read(into: buffer, capacity: size * count)
@@ -66,6 +61,29 @@ public struct SMTPClient: Sendable {
         defer { unmanaged.release() }
         try easy.check(authkit_curl_set_pointer(easy.handle, CURLOPT_READDATA, unmanaged.toOpaque()), "read data")
         try easy.check(curl_easy_perform(easy.handle), "SMTP delivery to \(Self.redacted(c.url))")
+    }
+
+    /// Connects, reads the greeting, says EHLO (and STARTTLS and AUTH when configured), then
+    /// hangs up without sending anything: `authkit doctor`'s reachability check.
+    public func probe() throws(Failure) {
+        let easy = try Easy()
+        let c = configuration
+        try easy.set(CURLOPT_URL, c.url)
+        try easy.set(CURLOPT_CONNECT_ONLY, 1)
+        try connectionOptions(easy)
+        try easy.check(curl_easy_perform(easy.handle), "SMTP server \(Self.redacted(c.url))")
+    }
+
+    /// Timeouts, TLS and login: the same for a delivery and a probe, so the probe tests what
+    /// delivery will do.
+    private func connectionOptions(_ easy: Easy) throws(Failure) {
+        let c = configuration
+        try easy.set(CURLOPT_NOSIGNAL, 1)
+        try easy.set(CURLOPT_CONNECTTIMEOUT, c.connectTimeout)
+        try easy.set(CURLOPT_TIMEOUT, c.timeout)
+        if c.startTLS { try easy.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        if let user = c.username { try easy.set(CURLOPT_USERNAME, user) }
+        if let password = c.password { try easy.set(CURLOPT_PASSWORD, password) }
     }
 
     /// The URL without credentials, for error messages and logs.

@@ -12,7 +12,7 @@ struct AuthKitCommand: ParsableCommand {
         commandName: "authkit",
         abstract: "Multi-factor authentication service (FastCGI), wire-compatible with \(Version.compatibleWith).",
         version: Version.string,
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, MFACommand.self, EventsCommand.self, SecretsCommand.self, MailCommand.self, SettingsCommand.self, VersionCommand.self])
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, MFACommand.self, EventsCommand.self, DoctorCommand.self, SecretsCommand.self, MailCommand.self, SettingsCommand.self, VersionCommand.self])
 }
 
 /// Options every command that reads settings accepts.

@@ -53,6 +53,22 @@ import TestSupport
         #expect(app.terminate() == 0)
     }
 
+    @Test func doctorExitsNonZeroOnlyWhenSomethingMustBeFixed() throws {
+        let s = try Stack()
+        defer { s.stop() }
+        let fine = try s.cli(["doctor"])
+        #expect(fine.status == 0)
+        #expect(fine.output.contains("ok    migrations: all "))
+        #expect(fine.output.contains("WARN  email: AUTHKIT_EMAIL_BACKEND=file"))
+        #expect(fine.output.contains(" 0 to fix"))
+        var env = s.app.environment
+        env["AUTHKIT_DATABASE_URL"] = "postgresql:///nope?host=/nonexistent"
+        let broken = try Shell.run(Paths.binary, ["doctor"], environment: env, allowFailure: true)
+        #expect(broken.status == 1)
+        #expect(broken.output.contains("FAIL  database: cannot connect (AUTHKIT_DATABASE_URL)"))
+        #expect(!broken.output.contains(TestKeys.secretKey))
+    }
+
     @Test func listensOnTCPWithBind() throws {
         let pg = try cluster()
         let port = Paths.freePort()

@@ -7,6 +7,8 @@ public struct Migrator {
     public struct Status: Sendable {
         public let migration: Migration
         public let applied: Bool
+        /// Applied, but the file in this binary differs from what was applied.
+        public var changed = false
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -76,7 +78,10 @@ public struct Migrator {
         if let unknown = applied.keys.sorted().first(where: { !known.contains($0) }) {
             throw Failure.unknownVersionInDatabase(unknown)
         }
-        return migrations.sorted { $0.version < $1.version }.map { Status(migration: $0, applied: applied[$0.version] != nil) }
+        return migrations.sorted { $0.version < $1.version }.map { migration in
+            let checksum = applied[migration.version]
+            return Status(migration: migration, applied: checksum != nil, changed: checksum != nil && checksum != migration.checksum)
+        }
     }
 
     private func appliedChecksums() throws -> [Int: String] {

@@ -9,6 +9,15 @@ public struct SMTPMailer: Mailer {
                                   password: settings.password, connectTimeout: settings.connectTimeout, timeout: settings.timeout))
     }
 
+    /// Connects, greets and authenticates without sending (authkit doctor).
+    public func probe() throws {
+        do {
+            try client.probe()
+        } catch {
+            throw EmailError.transport(error.message)
+        }
+    }
+
     public func send(_ message: EmailMessage, now: UnixTime) throws {
         let text = try message.rendered(date: now)
         do {
