@@ -73,8 +73,24 @@ PY
   EPH=$(bench_login bench_app | python3 -c 'import sys,json; print(json.load(sys.stdin)["ephemeral_token"])')
 }
 
-# wrk with bench/request.lua; prints the RESULT line.
-bench_wrk() { # URL METHOD BODY TOKEN CONNECTIONS DURATION
+# Waits (up to 60 s) until the machine is nearly idle: less than 10 % of all CPU busy over one
+# second. A slow-hash row of either system can leave hashes running after wrk stops (gunicorn
+# keeps working on requests it already accepted), which would otherwise be charged to the next
+# row. The reference's bench.sh waits the same way.
+wait_quiet() {
+  local i a b
+  for i in $(seq 1 60); do
+    a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+    local total=0 idle=$(( b[4] + b[5] - a[4] - a[5] )) k
+    for k in 1 2 3 4 5 6 7 8; do total=$(( total + b[k] - a[k] )); done
+    (( total > 0 && (total - idle) * 100 < 10 * total )) && return 0
+  done
+  echo "machine not quiet after 60 s; measuring anyway" >&2
+}
+
+# wrk with bench/request.lua; prints the RESULT line (after waiting for a quiet machine).
+bench_wrk() { # URL METHOD BODY TOKEN CONNECTIONS DURATION   (BENCH_NO_WAIT=1: measure at once)
+  [[ -n ${BENCH_NO_WAIT:-} ]] || wait_quiet
   WRK_METHOD=$2 WRK_BODY=$3 WRK_TOKEN=$4 wrk -t2 -c"$5" -d"$6" --timeout 10s --latency -s "$(dirname "${BASH_SOURCE[0]}")/request.lua" "$1" | grep '^RESULT'
 }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$2"; }

@@ -41,6 +41,28 @@ public final class Connection {
         return String(cString: value)
     }
 
+    /// The values of `names` (nil where absent), in their order, from one pass over the
+    /// parameter list instead of one `FCGX_GetParam` scan per name. The first occurrence wins,
+    /// as with `FCGX_GetParam`.
+    public func parameters(_ names: ParameterNames) -> [String?] {
+        var values = [String?](repeating: nil, count: names.keys.count)
+        guard var p = request.pointee.envp else { return values }
+        var missing = names.keys.count
+        while missing > 0, let entry = p.pointee {
+            p += 1
+            let length = strlen(entry)
+            for (i, key) in names.keys.enumerated() where values[i] == nil && length >= key.count {
+                let same = key.withUnsafeBytes { memcmp(entry, $0.baseAddress!, key.count) == 0 }
+                guard same else { continue }
+                let value = UnsafeRawBufferPointer(start: UnsafeRawPointer(entry + key.count), count: length - key.count)
+                values[i] = String(decoding: value, as: UTF8.self)
+                missing -= 1
+                break
+            }
+        }
+        return values
+    }
+
     /// Every parameter name (for diagnostics and tests).
     public func parameterNames() -> [String] {
         guard var p = request.pointee.envp else { return [] }
@@ -101,5 +123,15 @@ public final class Connection {
     /// Flushes and ends the current request, closing the connection unless nginx asked to keep it.
     public func finish() {
         FCGX_Finish_r(request)
+    }
+}
+
+/// Parameter names prepared for `Connection.parameters(_:)`: each kept as the bytes of
+/// `NAME=`, so a match is one `memcmp` against nginx's `NAME=value` entries.
+public struct ParameterNames: Sendable {
+    let keys: [[UInt8]]
+
+    public init(_ names: [String]) {
+        keys = names.map { Array($0.utf8) + [UInt8(ascii: "=")] }
     }
 }

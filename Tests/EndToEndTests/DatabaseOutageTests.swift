@@ -43,6 +43,17 @@ import TestSupport
         let http = HTTPClient(port: nginx.port, prefix: "/api/auth/")
         #expect(try http.get("healthz").status == 503)
         try cluster.start()
-        #expect(Paths.waitFor(seconds: 30) { (try? http.get("healthz"))?.status == 200 })
+        var last = ""
+        let recovered = Paths.waitFor(seconds: 30) {
+            do {
+                let r = try http.get("healthz")
+                last = "\(r.status) \(r.text)"
+                return r.status == 200
+            } catch {
+                last = "\(error)"
+                return false
+            }
+        }
+        #expect(recovered, "last answer: \(last); app log: \(app.log().suffix(3000)); nginx: \(nginx.errorLog().suffix(1500))")
     }
 }

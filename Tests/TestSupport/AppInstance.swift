@@ -103,6 +103,9 @@ public final class NginxInstance: @unchecked Sendable {
         process.signal(SIGQUIT)
         _ = process.wait(seconds: 10)
     }
+
+    /// nginx's error log, for failure messages.
+    public func errorLog() -> String { (try? String(contentsOfFile: prefix + "/error.log", encoding: .utf8)) ?? "" }
 }
 
 /// A database, the app and nginx in front of it: what a client sees.

@@ -16,9 +16,12 @@ public final class FastCGIClient {
     deinit { close(fd) }
 
     /// Sends BEGIN_REQUEST and PARAMS; the body follows with `sendBody`.
-    public func begin(method: String, uri: String, contentLength: Int = 0, contentType: String? = nil) {
+    /// `extra` parameters follow the standard ones, in order (duplicates allowed).
+    public func begin(method: String, uri: String, contentLength: Int = 0, contentType: String? = nil,
+                      extra: [(String, String)] = []) {
         var params: [(String, String)] = [("REQUEST_METHOD", method), ("REQUEST_URI", uri), ("CONTENT_LENGTH", String(contentLength))]
         if let contentType { params.append(("CONTENT_TYPE", contentType)) }
+        params += extra
         write(record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0]))  // BEGIN_REQUEST, role responder, no keep-alive
         var encoded: [UInt8] = []
         for (k, v) in params {

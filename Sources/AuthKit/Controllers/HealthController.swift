@@ -6,8 +6,12 @@ public struct HealthController: Sendable {
 
     public func show(_ context: inout RequestContext) throws -> HTTPResponse {
         if context.database.isReachable(maxAge: context.settings.healthzMaxAge, logger: context.logger) {
-            return .json(.ok, ["status": "ok", "database": "ok"])
+            return HTTPResponse(status: .ok, body: Self.okBody)
         }
-        return .json(.serviceUnavailable, ["status": "unavailable", "database": "unreachable"])
+        return HTTPResponse(status: .serviceUnavailable, body: Self.unavailableBody)
     }
+
+    /// Encoded once: load balancers poll this path all the time.
+    static let okBody = JSONWriter.encode(.object(["status": "ok", "database": "ok"]))
+    static let unavailableBody = JSONWriter.encode(.object(["status": "unavailable", "database": "unreachable"]))
 }

@@ -43,6 +43,9 @@ public struct HTTPResponse: Sendable {
         ("Cache-Control", "no-store"),
     ]
 
+    /// `securityHeaders` already framed, for the common response without headers of its own.
+    static let securityHeaderBlock: [UInt8] = securityHeaders.flatMap { Array("\($0.0): \($0.1)\r\n".utf8) }
+
     /// The CGI response block (`Status:` line, headers, blank line) followed by the body.
     /// `includeBody` is false for HEAD: the length still describes the GET body.
     public func serialized(includeBody: Bool = true) -> [UInt8] {
@@ -59,8 +62,12 @@ public struct HTTPResponse: Sendable {
         if let contentType { line("Content-Type", contentType) }
         line("Content-Length", String(body.count))
         for (name, value) in headers { line(name, value) }
-        for (name, value) in Self.securityHeaders where !headers.contains(where: { $0.name == name }) {
-            line(name, value)
+        if headers.isEmpty {
+            out.append(contentsOf: Self.securityHeaderBlock)
+        } else {
+            for (name, value) in Self.securityHeaders where !headers.contains(where: { $0.name == name }) {
+                line(name, value)
+            }
         }
         out.append(contentsOf: "\r\n".utf8)
         if includeBody { out.append(contentsOf: body) }

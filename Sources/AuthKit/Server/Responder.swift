@@ -28,6 +28,9 @@ struct Responder {
 
         let micros = (MonotonicClock.nanoseconds() - started) / 1000
         shard.request(route: route, status: response.status.code, micros: micros)
+        // Built only when the access line is written: at level warning (production default
+        // for busy instances) this costs nothing.
+        guard requestLogger.logLevel <= .info else { return }
         let routeName = route == application.metrics.layout.unrouted ? "-" : application.metrics.layout.routes[route]
         var metadata: Logger.Metadata = [
             "method": .string(request.method.name),
@@ -40,27 +43,55 @@ struct Responder {
     }
 
     /// Reads the CGI parameters nginx sends (see nginx/authkit.conf).
+    /// The parameters read per request, looked up in one pass over nginx's list.
+    private enum Parameter: Int, CaseIterable {
+        case requestURI, documentURI, scriptName, contentLength, contentType, requestID, requestMethod
+        case authorization, cookie, accept, userAgent, forwardedFor, origin, remoteAddress
+
+        var name: String {
+            switch self {
+            case .requestURI: "REQUEST_URI"
+            case .documentURI: "DOCUMENT_URI"
+            case .scriptName: "SCRIPT_NAME"
+            case .contentLength: "CONTENT_LENGTH"
+            case .contentType: "CONTENT_TYPE"
+            case .requestID: "REQUEST_ID"
+            case .requestMethod: "REQUEST_METHOD"
+            case .authorization: "HTTP_AUTHORIZATION"
+            case .cookie: "HTTP_COOKIE"
+            case .accept: "HTTP_ACCEPT"
+            case .userAgent: "HTTP_USER_AGENT"
+            case .forwardedFor: "HTTP_X_FORWARDED_FOR"
+            case .origin: "HTTP_ORIGIN"
+            case .remoteAddress: "REMOTE_ADDR"
+            }
+        }
+    }
+    private static let parameterNames = ParameterNames(Parameter.allCases.map(\.name))
+
     static func decode(_ c: Connection) -> HTTPRequest {
-        let uri = c.parameter("REQUEST_URI") ?? c.parameter("DOCUMENT_URI") ?? c.parameter("SCRIPT_NAME") ?? "/"
+        let values = c.parameters(parameterNames)
+        func p(_ name: Parameter) -> String? { values[name.rawValue] }
+        let uri = p(.requestURI) ?? p(.documentURI) ?? p(.scriptName) ?? "/"
         let (path, query) = HTTPRequest.splitURI(uri)
-        let length = c.parameter("CONTENT_LENGTH").flatMap { Int($0) }.map { max(0, $0) } ?? 0
-        let contentType = c.parameter("CONTENT_TYPE").flatMap { $0.isEmpty ? nil : $0 }
-        var requestID = c.parameter("REQUEST_ID") ?? ""
+        let length = p(.contentLength).flatMap { Int($0) }.map { max(0, $0) } ?? 0
+        let contentType = p(.contentType).flatMap { $0.isEmpty ? nil : $0 }
+        var requestID = p(.requestID) ?? ""
         if requestID.isEmpty { requestID = Hex.encode(SecureRandom.bytes(16)) }
         return HTTPRequest(
-            method: HTTPMethod(c.parameter("REQUEST_METHOD") ?? "GET"),
+            method: HTTPMethod(p(.requestMethod) ?? "GET"),
             path: path,
             query: query,
             contentType: contentType,
             contentLength: length,
             headers: .init(
-                authorization: c.parameter("HTTP_AUTHORIZATION"),
-                cookie: c.parameter("HTTP_COOKIE"),
-                accept: c.parameter("HTTP_ACCEPT"),
-                userAgent: c.parameter("HTTP_USER_AGENT"),
-                forwardedFor: c.parameter("HTTP_X_FORWARDED_FOR"),
-                origin: c.parameter("HTTP_ORIGIN")),
-            remoteAddress: c.parameter("REMOTE_ADDR") ?? "",
+                authorization: p(.authorization),
+                cookie: p(.cookie),
+                accept: p(.accept),
+                userAgent: p(.userAgent),
+                forwardedFor: p(.forwardedFor),
+                origin: p(.origin)),
+            remoteAddress: p(.remoteAddress) ?? "",
             requestID: requestID)
     }
 

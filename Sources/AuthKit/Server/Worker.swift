@@ -19,9 +19,13 @@ enum Worker {
         database.warmUp(logger: logger)
         let responder = Responder(application: application, logger: logger, shard: application.metrics.shard(index))
         while !isStopping() {
-            guard gate.wait(), !isStopping() else { break }
-            // Another worker may have taken the connection (EAGAIN): just wait again.
-            guard connection.accept() else { continue }
+            // The listening socket is non-blocking: under load the next connection is usually
+            // already queued, so try to accept first and only wait in epoll when there was
+            // none (EAGAIN, or another worker took it). Saves one epoll_wait per request.
+            guard connection.accept() else {
+                guard gate.wait() else { break }
+                continue
+            }
             responder.answer(connection, database: database)
             connection.finish()
         }
