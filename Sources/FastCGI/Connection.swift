@@ -43,21 +43,23 @@ public final class Connection {
 
     /// The values of `names` (nil where absent), in their order, from one pass over the
     /// parameter list instead of one `FCGX_GetParam` scan per name. The first occurrence wins,
-    /// as with `FCGX_GetParam`.
+    /// as with `FCGX_GetParam`. Each entry's name is compared only with the wanted names of the
+    /// same length.
     public func parameters(_ names: ParameterNames) -> [String?] {
-        var values = [String?](repeating: nil, count: names.keys.count)
+        var values = [String?](repeating: nil, count: names.lengths.count)
         guard var p = request.pointee.envp else { return values }
-        var missing = names.keys.count
-        while missing > 0, let entry = p.pointee {
-            p += 1
-            let length = strlen(entry)
-            for (i, key) in names.keys.enumerated() where values[i] == nil && length >= key.count {
-                let same = key.withUnsafeBytes { memcmp(entry, $0.baseAddress!, key.count) == 0 }
-                guard same else { continue }
-                let value = UnsafeRawBufferPointer(start: UnsafeRawPointer(entry + key.count), count: length - key.count)
-                values[i] = String(decoding: value, as: UTF8.self)
-                missing -= 1
-                break
+        var missing = names.lengths.count
+        names.bytes.withUnsafeBufferPointer { flat in
+            while missing > 0, let entry = p.pointee {
+                p += 1
+                guard let equals = strchr(entry, Int32(UInt8(ascii: "="))) else { continue }
+                let length = entry.distance(to: equals)
+                for i in 0..<names.lengths.count where names.lengths[i] == length && values[i] == nil {
+                    guard memcmp(entry, flat.baseAddress! + names.starts[i], length) == 0 else { continue }
+                    values[i] = String(cString: equals + 1)
+                    missing -= 1
+                    break
+                }
             }
         }
         return values
@@ -126,12 +128,22 @@ public final class Connection {
     }
 }
 
-/// Parameter names prepared for `Connection.parameters(_:)`: each kept as the bytes of
-/// `NAME=`, so a match is one `memcmp` against nginx's `NAME=value` entries.
+/// Parameter names prepared for `Connection.parameters(_:)`: their bytes back to back, with
+/// each name's start and length.
 public struct ParameterNames: Sendable {
-    let keys: [[UInt8]]
+    let bytes: [UInt8]
+    let starts: [Int]
+    let lengths: [Int]
 
     public init(_ names: [String]) {
-        keys = names.map { Array($0.utf8) + [UInt8(ascii: "=")] }
+        var bytes: [UInt8] = []
+        var starts: [Int] = []
+        for name in names {
+            starts.append(bytes.count)
+            bytes.append(contentsOf: name.utf8)
+        }
+        self.bytes = bytes
+        self.starts = starts
+        lengths = names.map(\.utf8.count)
     }
 }

@@ -52,7 +52,9 @@ public struct HTTPRequest: Sendable {
 
     /// Splits a `REQUEST_URI` into path and query.
     public static func splitURI(_ uri: String) -> (path: String, query: String) {
-        guard let q = uri.firstIndex(of: "?") else { return (uri, "") }
-        return (String(uri[..<q]), String(uri[uri.index(after: q)...]))
+        // Searched as bytes: `?` is ASCII, so the index is also a valid String index, and a
+        // byte search costs a fraction of a Character search on this per-request path.
+        guard let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (uri, "") }
+        return (String(uri[..<q]), String(uri[uri.utf8.index(after: q)...]))
     }
 }

@@ -43,6 +43,32 @@ public struct HTTPResponse: Sendable {
         ("Cache-Control", "no-store"),
     ]
 
+    static let jsonContentTypeLine = Array("Content-Type: application/json\r\n".utf8)
+
+    /// Appends `name: value` and CRLF. Strings go in through their contiguous UTF-8 (one copy
+    /// each), not byte by byte: this runs for every header of every response. A CR or LF inside a
+    /// value would split the header block: they are dropped.
+    static func appendLine(_ out: inout [UInt8], _ name: String, _ value: String) {
+        appendUTF8(&out, name)
+        out.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: " "))
+        appendUTF8(&out, value)
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    /// The string's UTF-8 bytes, without CR and LF.
+    private static func appendUTF8(_ out: inout [UInt8], _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+                out.append(contentsOf: bytes)
+            } else {
+                for b in bytes where b != 0x0D && b != 0x0A { out.append(b) }
+            }
+        }
+    }
+
     /// `securityHeaders` already framed, for the common response without headers of its own.
     static let securityHeaderBlock: [UInt8] = securityHeaders.flatMap { Array("\($0.0): \($0.1)\r\n".utf8) }
 
@@ -51,25 +77,25 @@ public struct HTTPResponse: Sendable {
     public func serialized(includeBody: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(320 + body.count)
-        func line(_ name: String, _ value: String) {
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            // A CR or LF inside a value would split the header block: drop them.
-            for b in value.utf8 where b != 0x0D && b != 0x0A { out.append(b) }
-            out.append(contentsOf: "\r\n".utf8)
+        out.append(contentsOf: status.headerLine)
+        if let contentType {
+            if contentType == "application/json" {
+                out.append(contentsOf: Self.jsonContentTypeLine)
+            } else {
+                Self.appendLine(&out, "Content-Type", contentType)
+            }
         }
-        line("Status", "\(status.code) \(status.reason)")
-        if let contentType { line("Content-Type", contentType) }
-        line("Content-Length", String(body.count))
-        for (name, value) in headers { line(name, value) }
-        if headers.isEmpty {
+        Self.appendLine(&out, "Content-Length", String(body.count))
+        for (name, value) in headers { Self.appendLine(&out, name, value) }
+        if !headers.contains(where: { header in Self.securityHeaders.contains { $0.0 == header.name } }) {
             out.append(contentsOf: Self.securityHeaderBlock)
         } else {
             for (name, value) in Self.securityHeaders where !headers.contains(where: { $0.name == name }) {
-                line(name, value)
+                Self.appendLine(&out, name, value)
             }
         }
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(0x0D)
+        out.append(0x0A)
         if includeBody { out.append(contentsOf: body) }
         return out
     }

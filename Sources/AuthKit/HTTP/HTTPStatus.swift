@@ -3,9 +3,13 @@ public struct HTTPStatus: Equatable, Sendable {
     public let code: Int
     public let reason: String
 
+    /// `Status: <code> <reason>` with its CRLF, framed once per status rather than per response.
+    let headerLine: [UInt8]
+
     public init(_ code: Int, _ reason: String) {
         self.code = code
         self.reason = reason
+        headerLine = Array("Status: \(code) \(reason)\r\n".utf8)
     }
 
     public static let ok = HTTPStatus(200, "OK")

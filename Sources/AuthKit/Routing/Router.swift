@@ -26,16 +26,22 @@ public struct Router: Sendable {
 
     public func match(path rawPath: String, query: String) -> Match {
         let path = FormURLEncoded.decodePath(rawPath)
-        guard path.hasPrefix(basePath) else { return .notFound }
-        let rest = path.dropFirst(basePath.count)
-        if rest.isEmpty { return .notFound }
-        if rest.hasSuffix("/") {
-            let key = rest.dropLast()
+        // Compared as code units, as Django compares str: no canonical-equivalence matching.
+        guard path.utf8.starts(with: basePath.utf8) else { return .notFound }
+        // Byte offsets (the base path and `/` are compared as UTF-8): O(1) on native strings,
+        // where Character-based dropFirst/dropLast walk grapheme clusters on every request.
+        let utf8 = path.utf8
+        let restStart = utf8.index(path.startIndex, offsetBy: basePath.utf8.count)
+        if restStart == path.endIndex { return .notFound }
+        let slash = UInt8(ascii: "/")
+        if utf8.last == slash {
+            let keyEnd = utf8.index(before: path.endIndex)
             // `login//` and the like are not routes.
-            guard !key.isEmpty, !key.hasSuffix("/"), let route = routes[String(key)] else { return .notFound }
+            guard keyEnd > restStart, utf8[utf8.index(before: keyEnd)] != slash,
+                  let route = routes[String(path[restStart..<keyEnd])] else { return .notFound }
             return .route(route)
         }
-        guard let route = routes[String(rest)] else { return .notFound }
+        guard let route = routes[String(path[restStart...])] else { return .notFound }
         switch route.trailingSlash {
         case .optional:
             return .route(route)

@@ -15,6 +15,7 @@ public final class Application: Sendable {
     public let openAPI: OpenAPIDocument
     private let authenticator: Authenticator
     private let fieldContext: FieldContext
+    private let contextShared: RequestContext.Shared
     private let rateLimiter: RateLimiter?
 
     public init(settings: Settings, clock: any TimeSource = SystemTime()) {
@@ -29,6 +30,7 @@ public final class Application: Sendable {
         authenticator = Authenticator(settings: settings)
         rateLimiter = settings.security.loginRate.map { RateLimiter(requests: $0.requests, period: $0.period) }
         fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
+        contextShared = RequestContext.Shared(settings: settings, fieldContext: fieldContext)
     }
 
     /// Answers one request. Never throws: every failure becomes a JSON response here.
@@ -52,8 +54,8 @@ public final class Application: Sendable {
         case .redirect(let location):
             return (HTTPResponse(status: .movedPermanently, headers: [("Location", location)], contentType: nil), unrouted)
         case .route(let route):
-            var context = RequestContext(request: request, logger: logger, database: database, settings: settings,
-                                         clock: clock, fieldContext: fieldContext, metrics: shard ?? metrics.shard(.max))
+            var context = RequestContext(request: request, logger: logger, database: database, shared: contextShared,
+                                         clock: clock, metrics: shard ?? metrics.shard(.max))
             var response: HTTPResponse
             do {
                 response = try dispatch(route, &context)
