@@ -12,6 +12,15 @@ public enum DigestAlgorithm: Sendable {
         }
     }
 
+    /// The shim's index of the digest fetched once per process.
+    var fetched: Int32 {
+        switch self {
+        case .sha1: return Int32(AUTHKIT_SHA1)
+        case .sha256: return Int32(AUTHKIT_SHA256)
+        case .sha512: return Int32(AUTHKIT_SHA512)
+        }
+    }
+
     public var outputSize: Int {
         switch self {
         case .sha1: return 20
@@ -48,9 +57,9 @@ public enum HMAC {
         let keyBytes = Array(key), messageBytes = Array(message)
         let k = keyBytes.isEmpty ? [0] : keyBytes, m = messageBytes.isEmpty ? [0] : messageBytes
         let result = out.withUnsafeMutableBufferPointer { o in
-            COpenSSL.HMAC(algorithm.evp, k, Int32(keyBytes.count), m, messageBytes.count, o.baseAddress, &length)
+            authkit_hmac(algorithm.fetched, k, Int32(keyBytes.count), m, messageBytes.count, o.baseAddress, &length)
         }
-        precondition(result != nil, "HMAC failed: \(drainErrorQueue())")
+        precondition(result == 1, "HMAC failed: \(drainErrorQueue())")
         return Array(out.prefix(Int(length)))
     }
 }

@@ -59,12 +59,21 @@ public struct JWT: Sendable {
     /// Verifies signature, expiry (no leeway) and, when `expected` is given, the token type —
     /// in simplejwt's order, so the first failure names the same message.
     public func verify(_ token: String, expected: TokenType?, now: Int64) throws(Failure) -> Claims {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == Self.header || Self.isHS256Header(parts[0]),
-              let signature = Base64.decode(parts[2], urlSafe: true),
-              let payloadBytes = Base64.decode(parts[1], urlSafe: true)
+        // Split at the two dots as bytes (as PyJWT does): a Character-wise split of a 200-byte
+        // token cost more than the rest of authentication together.
+        let utf8 = token.utf8
+        let dot = UInt8(ascii: ".")
+        guard let firstDot = utf8.firstIndex(of: dot) else { throw .invalid }
+        let payloadStart = utf8.index(after: firstDot)
+        guard let secondDot = utf8[payloadStart...].firstIndex(of: dot) else { throw .invalid }
+        let signatureStart = utf8.index(after: secondDot)
+        guard !utf8[signatureStart...].contains(dot) else { throw .invalid }
+        let headerPart = token[..<firstDot]
+        guard headerPart == Self.header || Self.isHS256Header(headerPart),
+              let signature = Base64.decode(token[signatureStart...], urlSafe: true),
+              let payloadBytes = Base64.decode(token[payloadStart..<secondDot], urlSafe: true)
         else { throw .invalid }
-        let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        let signingInput = Array(utf8[..<secondDot])
         guard ConstantTime.equals(HMAC.authenticate(.sha256, key: key, message: signingInput), signature) else { throw .invalid }
         guard case .object(let payload)? = try? JSONParser.parse(payloadBytes) else { throw .invalid }
         // PyJWT: exp and iat must be numbers; exp in the past is expired, iat in the future invalid.
