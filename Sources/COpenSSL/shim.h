@@ -35,6 +35,18 @@ static inline const EVP_MD *authkit_digest(int which) {
     return expected;
 }
 
+/* AES-256-GCM fetched once per process, for the same reason as the digests above. */
+static inline const EVP_CIPHER *authkit_aes_256_gcm(void) {
+    static _Atomic(EVP_CIPHER *) cache;
+    EVP_CIPHER *cipher = atomic_load_explicit(&cache, memory_order_acquire);
+    if (cipher != NULL) return cipher;
+    EVP_CIPHER *fetched = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    EVP_CIPHER *expected = NULL;
+    if (atomic_compare_exchange_strong(&cache, &expected, fetched)) return fetched;
+    EVP_CIPHER_free(fetched);
+    return expected;
+}
+
 /* HMAC with a fetched digest: 1 on success. */
 static inline int authkit_hmac(int which, const void *key, int key_length, const unsigned char *message,
                                size_t message_length, unsigned char *out, unsigned int *out_length) {

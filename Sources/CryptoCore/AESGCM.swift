@@ -36,7 +36,7 @@ public enum AESGCM {
         guard key.count == keySize else { throw CryptoError(operation: "AES-GCM seal", reason: "key must be 32 bytes") }
         let iv = nonce ?? SecureRandom.bytes(nonceSize)
         let ctx = try Context()
-        try check(EVP_EncryptInit_ex(ctx.pointer, EVP_aes_256_gcm(), nil, nil, nil), "EVP_EncryptInit_ex")
+        try check(EVP_EncryptInit_ex(ctx.pointer, authkit_aes_256_gcm(), nil, nil, nil), "EVP_EncryptInit_ex")
         try check(authkit_evp_gcm_set_ivlen(ctx.pointer, Int32(iv.count)), "set IV length")
         try check(EVP_EncryptInit_ex(ctx.pointer, nil, nil, key, iv), "EVP_EncryptInit_ex(key)")
         var length: Int32 = 0
@@ -63,7 +63,7 @@ public enum AESGCM {
         guard key.count == keySize else { throw CryptoError(operation: "AES-GCM open", reason: "key must be 32 bytes") }
         guard sealed.tag.count == tagSize, !sealed.nonce.isEmpty else { return nil }
         let ctx = try Context()
-        try check(EVP_DecryptInit_ex(ctx.pointer, EVP_aes_256_gcm(), nil, nil, nil), "EVP_DecryptInit_ex")
+        try check(EVP_DecryptInit_ex(ctx.pointer, authkit_aes_256_gcm(), nil, nil, nil), "EVP_DecryptInit_ex")
         try check(authkit_evp_gcm_set_ivlen(ctx.pointer, Int32(sealed.nonce.count)), "set IV length")
         try check(EVP_DecryptInit_ex(ctx.pointer, nil, nil, key, sealed.nonce), "EVP_DecryptInit_ex(key)")
         var length: Int32 = 0

@@ -4,13 +4,9 @@ import COpenSSL
 public enum DigestAlgorithm: Sendable {
     case sha1, sha256, sha512
 
-    var evp: OpaquePointer? {
-        switch self {
-        case .sha1: return EVP_sha1()
-        case .sha256: return EVP_sha256()
-        case .sha512: return EVP_sha512()
-        }
-    }
+    /// The digest as fetched once per process (see the shim: the legacy `EVP_sha256()` objects
+    /// cost a provider lookup on every use).
+    var evp: OpaquePointer? { authkit_digest(fetched) }
 
     /// The shim's index of the digest fetched once per process.
     var fetched: Int32 {

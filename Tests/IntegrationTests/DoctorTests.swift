@@ -81,7 +81,11 @@ import TestSupport
         #expect(finding(Doctor(environment: environment(), clock: ShiftedClock(offset: 5)).run(), "clock")?.level == .warning)
         let late = finding(Doctor(environment: environment(), clock: ShiftedClock(offset: -60)).run(), "clock")
         #expect(late?.level == .failure)
-        #expect(late?.message.hasPrefix("this host's clock is 60") == true && late?.message.contains("behind") == true)
+        // The server's time is compared with the midpoint of the query: a slow round trip
+        // under load moves the estimate by up to half of it.
+        let message = late?.message ?? ""
+        let millis = message.split(separator: " ").dropFirst(4).first.flatMap { Int($0) }
+        #expect(millis.map { abs($0 - 60_000) < 2_000 } == true && message.contains("ms behind"), "\(message)")
     }
 
     @Test func secretsThatNoConfiguredKeyOpens() throws {

@@ -29,7 +29,9 @@ public struct EphemeralToken: Sendable {
 
     /// Splits a token from the right (a method name may not contain '-', the pk has none).
     public static func parse(_ token: String) -> Parsed? {
-        let parts = token.split(separator: "-", omittingEmptySubsequences: false)
+        // Split as bytes (the separator is ASCII): a Character-wise split was the largest
+        // single cost of a wrong-code request.
+        let parts = token.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).map { Substring($0) }
         guard parts.count >= 4 else { return nil }
         let mac = String(parts[parts.count - 1])
         let tsText = parts[parts.count - 2]
