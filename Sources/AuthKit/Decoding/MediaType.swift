@@ -5,6 +5,11 @@ struct MediaType: Equatable {
     let parameters: [(String, String)]
 
     init?(_ text: String) {
+        // What nearly every client sends, without the general (Character-wise) parse.
+        if text == "application/json" {
+            (type, subtype, parameters) = ("application", "json", [])
+            return
+        }
         let parts = text.split(separator: ";", omittingEmptySubsequences: false)
         let essence = parts[0].trimmingWhitespace().lowercased()
         guard let slash = essence.firstIndex(of: "/") else { return nil }
