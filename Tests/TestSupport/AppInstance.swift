@@ -72,9 +72,19 @@ public final class NginxInstance: @unchecked Sendable {
     public let prefix: String
 
     /// Retries on another port when the one picked was taken meanwhile by a parallel test.
-    public init(upstream: String) throws {
+    /// `keepConnections` renders the snippet with `fastcgi_keep_conn on` (the shipped one has it
+    /// off); add `keepalive N;` to `upstream` to go with it.
+    public init(upstream: String, keepConnections: Bool = false) throws {
         prefix = try Paths.temporaryDirectory("authkit-nginx")
         let template = try String(contentsOf: Paths.root.appendingPathComponent("nginx/nginx.conf"), encoding: .utf8)
+        var snippet = Paths.root.appendingPathComponent("nginx/authkit.conf").path
+        if keepConnections {
+            let text = try String(contentsOfFile: snippet, encoding: .utf8)
+            precondition(text.contains("fastcgi_keep_conn off;"), "the snippet no longer says fastcgi_keep_conn off")
+            snippet = prefix + "/authkit-keep-conn.conf"
+            try text.replacingOccurrences(of: "fastcgi_keep_conn off;", with: "fastcgi_keep_conn on;")
+                .write(toFile: snippet, atomically: true, encoding: .utf8)
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -83,7 +93,7 @@ public final class NginxInstance: @unchecked Sendable {
                 .replacingOccurrences(of: "@PREFIX@", with: prefix)
                 .replacingOccurrences(of: "@LISTEN@", with: "127.0.0.1:\(port)")
                 .replacingOccurrences(of: "@UPSTREAM@", with: upstream)
-                .replacingOccurrences(of: "@SNIPPET@", with: Paths.root.appendingPathComponent("nginx/authkit.conf").path)
+                .replacingOccurrences(of: "@SNIPPET@", with: snippet)
             try conf.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
             let process = try Subprocess("/usr/sbin/nginx", ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log",
                                                              "-g", "daemon off;"])
