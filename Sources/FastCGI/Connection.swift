@@ -35,12 +35,6 @@ public final class Connection {
         FCGX_Accept_r(request) >= 0
     }
 
-    /// A FastCGI parameter (CGI variable), or nil when absent.
-    public func parameter(_ name: String) -> String? {
-        guard let envp = request.pointee.envp, let value = FCGX_GetParam(name, envp) else { return nil }
-        return String(cString: value)
-    }
-
     /// The values of `names` (nil where absent), in their order, from one pass over the
     /// parameter list instead of one `FCGX_GetParam` scan per name. The first occurrence wins,
     /// as with `FCGX_GetParam`. Each entry's name is compared only with the wanted names of the
@@ -63,18 +57,6 @@ public final class Connection {
             }
         }
         return values
-    }
-
-    /// Every parameter name (for diagnostics and tests).
-    public func parameterNames() -> [String] {
-        guard var p = request.pointee.envp else { return [] }
-        var names: [String] = []
-        while let entry = p.pointee {
-            let text = String(cString: entry)
-            names.append(String(text.prefix { $0 != "=" }))
-            p += 1
-        }
-        return names
     }
 
     /// Reads up to `count` bytes of the request body; fewer when the body ends early.

@@ -69,7 +69,8 @@ public struct HTTPResponse: Sendable {
         }
     }
 
-    /// `securityHeaders` already framed, for the common response without headers of its own.
+    /// `securityHeaders` already framed, for the common response whose own headers (usually
+    /// just `Allow`) override none of them.
     static let securityHeaderBlock: [UInt8] = securityHeaders.flatMap { Array("\($0.0): \($0.1)\r\n".utf8) }
 
     /// The CGI response block (`Status:` line, headers, blank line) followed by the body.

@@ -42,7 +42,6 @@ struct Responder {
         requestLogger.info("request", metadata: metadata)
     }
 
-    /// Reads the CGI parameters nginx sends (see nginx/authkit.conf).
     /// The parameters read per request, looked up in one pass over nginx's list.
     private enum Parameter: Int, CaseIterable {
         case requestURI, documentURI, scriptName, contentLength, contentType, requestID, requestMethod
@@ -69,6 +68,7 @@ struct Responder {
     }
     private static let parameterNames = ParameterNames(Parameter.allCases.map(\.name))
 
+    /// Reads the CGI parameters nginx sends (see nginx/authkit.conf).
     static func decode(_ c: Connection) -> HTTPRequest {
         let values = c.parameters(parameterNames)
         func p(_ name: Parameter) -> String? { values[name.rawValue] }

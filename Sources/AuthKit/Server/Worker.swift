@@ -21,7 +21,9 @@ enum Worker {
         while !isStopping() {
             // The listening socket is non-blocking: under load the next connection is usually
             // already queued, so try to accept first and only wait in epoll when there was
-            // none (EAGAIN, or another worker took it). Saves one epoll_wait per request.
+            // none (EAGAIN, or another worker took it). Saves one epoll_wait per request, and
+            // with `fastcgi_keep_conn on` libfcgi reads the next request of the kept connection
+            // here instead of the worker waiting for a new one (KeptConnectionTests).
             guard connection.accept() else {
                 guard gate.wait() else { break }
                 continue
