@@ -39,6 +39,9 @@ bench_start() { # extra AUTHKIT_* settings come from the caller's environment
 
 bench_stop() {
   [[ -n ${NGINX_PID:-} ]] && kill -QUIT "$NGINX_PID" 2>/dev/null || true
+  # bench/run's C floor, if a failure ended the run early (libfcgi ignores SIGTERM in accept).
+  [[ -n ${FLOOR_PID:-} ]] && kill -KILL "$FLOOR_PID" 2>/dev/null || true
+  [[ -n ${FLOOR_NGINX:-} ]] && kill -QUIT "$FLOOR_NGINX" 2>/dev/null || true
   [[ -n ${APP_PID:-} ]] && kill -TERM "$APP_PID" 2>/dev/null || true
   sleep 0.5
   as_postgres "$PGBIN/pg_ctl" -D "$DIR/pg" -m immediate stop >/dev/null 2>&1 || true
