@@ -14,7 +14,6 @@ public final class Application: Sendable {
     /// The OpenAPI document, rendered once.
     public let openAPI: OpenAPIDocument
     private let authenticator: Authenticator
-    private let fieldContext: FieldContext
     private let contextShared: RequestContext.Shared
     private let rateLimiter: RateLimiter?
 
@@ -29,8 +28,8 @@ public final class Application: Sendable {
         openAPI = OpenAPIDocument(settings: settings)
         authenticator = Authenticator(settings: settings)
         rateLimiter = settings.security.loginRate.map { RateLimiter(requests: $0.requests, period: $0.period) }
-        fieldContext = FieldContext(methodNames: settings.mfaHandlers, settings: settings)
-        contextShared = RequestContext.Shared(settings: settings, fieldContext: fieldContext)
+        contextShared = RequestContext.Shared(settings: settings,
+                                              fieldContext: FieldContext(methodNames: settings.mfaHandlers, settings: settings))
     }
 
     /// Answers one request. Never throws: every failure becomes a JSON response here.
