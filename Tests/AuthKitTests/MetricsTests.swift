@@ -2,7 +2,8 @@ import Testing
 @testable import AuthKit
 
 @Suite struct MetricsUnitTests {
-    func metrics() -> Metrics { Metrics(routeNames: ["healthz/", "login/"], methods: ["app", "email"], shards: 3) }
+    func metrics() -> Metrics { Metrics(routeNames: ["healthz/", "login/"], methods: ["app", "email"],
+                                 kinds: ["totp", "email", "backup"], shards: 3) }
 
     @Test func shardsAreSummedAndBucketsAreCumulative() {
         let m = metrics()
@@ -28,15 +29,17 @@ import Testing
 
     @Test func codeChecksAreIndexedByFlowMethodKindAndResult() {
         let m = metrics()
-        m.shard(0).codeCheck(flow: .login, method: "email", kind: .backup, success: false)
-        m.shard(1).codeCheck(flow: .manage, method: "app", kind: .totp, success: true)
-        m.shard(1).codeCheck(flow: .manage, method: "webauthn", kind: .totp, success: true)  // unknown: ignored
+        m.shard(0).codeCheck(flow: .login, method: "email", kind: "backup", success: false)
+        m.shard(1).codeCheck(flow: .manage, method: "app", kind: "totp", success: true)
+        m.shard(1).codeCheck(flow: .manage, method: "webauthn", kind: "totp", success: true)  // unknown: ignored
+        m.shard(1).codeCheck(flow: .login, method: "email", kind: "email", success: true)
         m.shard(0).lockout(method: "email")
         let text = MetricsExporter(metrics: m, budget: HashBudget(concurrency: 1, queue: 0, timeout: 1), workers: 2)
             .render(pending: nil)
         #expect(text.contains(#"authkit_mfa_code_checks_total{flow="login",method="email",kind="backup",result="failure"} 1"#))
         #expect(text.contains(#"authkit_mfa_code_checks_total{flow="manage",method="app",kind="totp",result="success"} 1"#))
         #expect(text.contains(#"authkit_mfa_code_checks_total{flow="login",method="app",kind="totp",result="success"} 0"#))
+        #expect(text.contains(#"authkit_mfa_code_checks_total{flow="login",method="email",kind="email",result="success"} 1"#))
         #expect(text.contains(#"authkit_mfa_lockouts_total{method="email"} 1"#))
         #expect(text.contains(#"authkit_mfa_lockouts_total{method="app"} 0"#))
     }

@@ -36,7 +36,7 @@ import Testing
         #expect(allow["mfa/"] == "GET, POST, HEAD, OPTIONS")
         #expect(allow["mfa/delete/"] == "POST, OPTIONS")
         #expect(allow["healthz/"] == "GET, HEAD, OPTIONS")
-        #expect(router.allRoutes.count == 17)
+        #expect(router.allRoutes.count == 19)
     }
 
     @Test func basePathIsConfigurable() throws {

@@ -63,8 +63,10 @@ import TestSupport
         }
     }
 
+    /// Methods made with a slow backup-code scheme (the password iteration count, as before
+    /// backup codes had their own) keep verifying with it, one slow hash per guess.
     @Test func aWrongBackupCodeCostsExactlyOneSlowHash() throws {
-        let h = try Harness()
+        let h = try Harness(["AUTHKIT_MFA_BACKUP_CODE_ITERATIONS": "100000"])
         let (_, codes, _) = try h.enroll("hasher")
         #expect(codes.count == 5)
         let token = h.firstStep("hasher")
@@ -119,16 +121,46 @@ import TestSupport
         #expect(expired.1 == .object(["non_field_errors": ["Invalid token"]]))
     }
 
-    @Test func emailCodesUse180SecondSteps() throws {
+    /// Every mailed code works: create → confirm → log in at once, twice inside one 180-s
+    /// window (the first login step always sends a fresh code); a code is single-use, only the
+    /// latest works, and it expires AUTHKIT_MFA_EMAIL_CODE_VALIDITY seconds after it was sent.
+    @Test func everyMailedCodeWorksOnceWhileItIsTheLatest() throws {
         let h = try Harness()
         let (_, _, token) = try h.enroll("mailer")
         #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201)
-        let stored = try h.cluster.psql("SELECT u.id || ' ' || m.secret FROM mfa_methods m JOIN users u ON u.id = m.user_id WHERE u.username = 'mailer' AND name = 'email'",
-                                        database: h.dbName).split(separator: " ")
-        #expect(stored[1].hasPrefix("enc:v1:k0:"), "secrets are encrypted at rest")
-        let secret = try SecretBox(keys: h.app.settings.security.encryptionKeys).open(String(stored[1]), userID: Int64(stored[0])!, method: "email")
-        let code = Phone.code(secret: secret, step: h.clock.seconds / 180)
-        h.clock.advance(seconds: 179 - h.clock.seconds % 180)  // still the same 180-s step
-        #expect(h.call(.post, "mfa/confirm/", #"{"method": "email", "code": "\#(code)"}"#, token: token).0 == 200)
+        let stored = try h.cluster.psql("SELECT m.secret FROM mfa_methods m JOIN users u ON u.id = m.user_id WHERE u.username = 'mailer' AND name = 'email'",
+                                        database: h.dbName)
+        #expect(stored.hasPrefix("enc:v1:k0:"), "secrets are encrypted at rest")
+        #expect(try h.cluster.psql("SELECT count(*) FROM email_outbox WHERE kind = 'code' AND body IS NULL", database: h.dbName) == "1",
+                "the outbox holds no code")
+        let confirmCode = try h.latestEmailCode("mailer")
+        h.clock.advance(seconds: 179)  // still valid
+        #expect(h.call(.post, "mfa/confirm/", #"{"method": "email", "code": "\#(confirmCode)"}"#, token: token).0 == 200)
+        #expect(h.call(.post, "mfa/primary/", #"{"method": "email"}"#, token: token).0 == 200)
+        for round in 0..<2 {
+            let ephemeral = h.firstStep("mailer")
+            let code = try h.latestEmailCode("mailer")
+            let verified = h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(code)"}"#)
+            #expect(verified.0 == 200, "login \(round + 1) in one window: \(verified)")
+            h.clock.advance(seconds: 5)
+        }
+        // Reused, superseded and expired codes are refused.
+        var ephemeral = h.firstStep("mailer")
+        let first = try h.latestEmailCode("mailer")
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(first)"}"#).0 == 200)
+        ephemeral = h.firstStep("mailer")
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(first)"}"#).0 == 400, "used once")
+        let older = try h.latestEmailCode("mailer")
+        h.clock.advance(seconds: 31)
+        #expect(h.call(.post, "login/resend/", #"{"ephemeral_token": "\#(ephemeral)"}"#).0 == 200)
+        let newer = try h.latestEmailCode("mailer")
+        if older != newer {
+            #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(older)"}"#).0 == 400,
+                    "only the latest code works")
+        }
+        h.clock.advance(seconds: 180)
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(newer)"}"#).0 == 400, "expired")
+        ephemeral = h.firstStep("mailer")
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(try h.latestEmailCode("mailer"))"}"#).0 == 200)
     }
 }

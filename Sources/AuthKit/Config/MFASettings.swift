@@ -9,12 +9,13 @@ public struct MFASettings: Sendable {
     public var backupCodeLength: Int
     public var backupCodeAlphabet: [Character]
     public var backupCodeSecureHash: Bool
+    /// PBKDF2-SHA256 iterations for new backup-code hashes (their own cost, not the password's).
+    public var backupCodeIterations: Int
+    /// Seconds an emailed code is accepted after it was generated.
+    public var emailCodeValidity: Int64
     public var updatePrimaryRequiresPrimaryCode: Bool
     public var preventDeleteActive: Bool
     public var preventDeletePrimary: Bool
     public var deleteActiveRequiresCode: Bool
     public var fromEmail: String
-
-    /// The email method's TOTP step (fixed in drf-auth-kit).
-    public static let emailInterval: Int64 = 180
 }

@@ -51,8 +51,9 @@ public struct Settings: Sendable {
 
     /// Reads settings from `environment` (already merged: config file first, process
     /// environment on top). `requireDatabase` is false for commands that never connect.
+    /// `registry` names the valid AUTHKIT_MFA_HANDLERS values.
     public static func load(from environment: [String: String], requireDatabase: Bool = true,
-                            requireSecretKey: Bool = false) throws(SettingsError) -> Settings {
+                            requireSecretKey: Bool = false, registry: MFAHandlerRegistry = .builtIn) throws(SettingsError) -> Settings {
         let reader = SettingsReader(environment: environment)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var settings = Settings(
@@ -72,7 +73,7 @@ public struct Settings: Sendable {
             logLevel: try reader.choice("LOG_LEVEL", default: "info",
                                         from: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             logFormat: LogFormat(rawValue: try reader.choice("LOG_FORMAT", default: "logfmt", from: ["logfmt", "json"]))!,
-            mfaHandlers: try reader.list("MFA_HANDLERS", default: ["app", "email"], allowed: ["app", "email"]),
+            mfaHandlers: try reader.list("MFA_HANDLERS", default: ["app", "email"], allowed: registry.names),
             secretKey: reader.string("SECRET_KEY", default: ""),
             accessTokenLifetime: Int64(try reader.int("ACCESS_TOKEN_LIFETIME", default: 300, in: 1...31_536_000)),
             refreshTokenLifetime: Int64(try reader.int("REFRESH_TOKEN_LIFETIME", default: 86400, in: 1...31_536_000)),
@@ -107,6 +108,8 @@ public struct Settings: Sendable {
                 backupCodeLength: try reader.int("BACKUP_CODE_LENGTH", default: 12, in: 8...64),
                 backupCodeAlphabet: try reader.alphabet("BACKUP_CODE_ALLOWED_CHARS", default: "0123456789ABCDEFGHJKMNPQRSTVWXYZ"),
                 backupCodeSecureHash: try reader.bool("BACKUP_CODE_SECURE_HASH", default: true),
+                backupCodeIterations: try reader.int("MFA_BACKUP_CODE_ITERATIONS", default: 10_000, in: 1...10_000_000),
+                emailCodeValidity: Int64(try reader.int("MFA_EMAIL_CODE_VALIDITY", default: 180, in: 30...3600)),
                 updatePrimaryRequiresPrimaryCode: try reader.bool("MFA_UPDATE_PRIMARY_METHOD_REQUIRED_PRIMARY_CODE", default: false),
                 preventDeleteActive: try reader.bool("MFA_PREVENT_DELETE_ACTIVE_METHOD", default: false),
                 preventDeletePrimary: try reader.bool("MFA_PREVENT_DELETE_PRIMARY_METHOD", default: false),

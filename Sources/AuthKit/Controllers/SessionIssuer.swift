@@ -12,9 +12,12 @@ public struct SessionIssuer: Sendable {
     /// `{"access", "refresh", "access_expiration", "refresh_expiration", "user"}` (+ `mfa_enabled:
     /// false` for login/ itself), with both cookies. `refresh` is "" when an HttpOnly cookie
     /// carries it.
-    public func completeLogin(_ user: User, _ context: RequestContext, mfaEnabledKey: Bool) throws -> HTTPResponse {
-        let now = context.clock.now()
-        try context.db { try UserStore($0).recordLogin(id: user.id, at: now) }
+    /// `recordedAt`: the login was already recorded at that time (by the statement that
+    /// consumed the second factor), saving a round trip.
+    public func completeLogin(_ user: User, _ context: RequestContext, mfaEnabledKey: Bool,
+                              recordedAt: UnixTime? = nil) throws -> HTTPResponse {
+        let now = recordedAt ?? context.clock.now()
+        if recordedAt == nil { try context.db { try UserStore($0).recordLogin(id: user.id, at: now) } }
         let access = issuer.issue(.access, userID: String(user.id), now: now)
         let refresh = issuer.issue(.refresh, userID: String(user.id), now: now)
         var body = JSONObject()

@@ -1,8 +1,8 @@
 import Logging
 import PostgreSQL
 
-/// Delivers due outbox rows: recomputes each code from the method's secret and step, skips
-/// codes that can no longer be valid, retries failures with exponential back-off and gives up
+/// Delivers due outbox rows: derives each code from the method's secret and the row's counter
+/// (or sends a notice's stored text), skips codes that can no longer be valid, retries failures with exponential back-off and gives up
 /// (logged, never silently) after AUTHKIT_EMAIL_MAX_ATTEMPTS.
 public struct OutboxSender: Sendable {
     public struct Report: Sendable, Equatable {
@@ -50,14 +50,21 @@ public struct OutboxSender: Sendable {
             log.warning("code email not sent: the code expired before it could be delivered")
             return
         }
-        let secret = try? SecretBox(keys: settings.security.encryptionKeys).open(item.secret, userID: item.userID, method: item.methodName)
-        guard let secret, let totp = TOTP(base32: secret, interval: item.interval) else {
-            try store.markFailed(item.id, error: "method secret unreadable")
-            report.failed += 1
-            log.error("code email failed: method secret unreadable")
-            return
+        let message: EmailMessage
+        switch item.content {
+        case .code(let sealed, let methodName, let counter):
+            let secret = try? SecretBox(keys: settings.security.encryptionKeys).open(sealed, userID: item.userID, method: methodName)
+            guard let secret, let hotp = TOTP(base32: secret, interval: 1) else {
+                try store.markFailed(item.id, error: "method secret unreadable")
+                report.failed += 1
+                log.error("code email failed: method secret unreadable")
+                return
+            }
+            message = templates.message(code: hotp.code(step: counter), to: item.recipient, from: settings.mfa.fromEmail)
+        case .notice(let subject, let body):
+            message = EmailMessage(from: settings.mfa.fromEmail, to: item.recipient, subject: subject, text: body,
+                                   html: EmailTemplates.escapeHTML(body))
         }
-        let message = templates.message(code: totp.code(step: item.step), to: item.recipient, from: settings.mfa.fromEmail)
         do {
             try mailer.send(message, now: now)
             try store.markSent(item.id)

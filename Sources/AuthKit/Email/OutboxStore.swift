@@ -10,23 +10,31 @@ public struct OutboxStore {
     public struct Item: Sendable {
         public let id: Int64
         public let recipient: String
-        public let step: Int64
-        public let interval: Int64
         public let validUntil: Int64
         public let attempts: Int
-        public let secret: String
         public let userID: Int64
-        public let methodName: String
+        public let content: Content
+    }
+
+    /// What a row sends: a code derived from the method's secret and the row's counter, or a
+    /// notice whose text is stored.
+    public enum Content: Sendable {
+        case code(secret: String, methodName: String, counter: Int64)
+        case notice(subject: String, body: String)
     }
 
     static let enqueue = PGStatement("outbox_enqueue", """
         INSERT INTO email_outbox (user_id, method_id, recipient, step, interval_seconds, valid_until, request_id)
         VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7)
         """)
+    static let enqueueNotice = PGStatement("outbox_enqueue_notice", """
+        INSERT INTO email_outbox (user_id, kind, recipient, subject, body, valid_until, request_id)
+        VALUES ($1, 'notice', $2, $3, $4, to_timestamp($5), $6)
+        """)
     static let claim = PGStatement("outbox_claim", """
-        SELECT o.id, o.recipient, o.step, o.interval_seconds, extract(epoch FROM o.valid_until)::bigint, o.attempts, m.secret,
-               m.user_id, m.name
-        FROM email_outbox o JOIN mfa_methods m ON m.id = o.method_id
+        SELECT o.id, o.recipient, o.step, o.kind, extract(epoch FROM o.valid_until)::bigint, o.attempts, m.secret,
+               o.user_id, m.name, o.subject, o.body
+        FROM email_outbox o LEFT JOIN mfa_methods m ON m.id = o.method_id
         WHERE o.status = 'pending' AND o.next_attempt_at <= now()
         ORDER BY o.id LIMIT $1
         FOR UPDATE OF o SKIP LOCKED
@@ -48,14 +56,21 @@ public struct OutboxStore {
         try connection.execute(Self.enqueue, [userID, methodID, recipient, step, interval, validUntil, requestID])
     }
 
+    /// Queues a notice (no secret in it) to `recipient`, valid for delivery until `validUntil`.
+    public func enqueueNotice(userID: Int64, recipient: String, subject: String, body: String, validUntil: Int64,
+                              requestID: String) throws {
+        try connection.execute(Self.enqueueNotice, [userID, recipient, subject, body, validUntil, requestID])
+    }
+
     /// Locks up to `limit` due rows until the surrounding transaction ends.
     public func claimDue(limit: Int) throws -> [Item] {
         let r = try connection.execute(Self.claim, [limit])
         return try (0..<r.rowCount).map { row in
-            Item(id: Int64(try r.requiredInt(row, 0)), recipient: try r.required(row, 1), step: Int64(try r.requiredInt(row, 2)),
-                 interval: Int64(try r.requiredInt(row, 3)), validUntil: Int64(try r.requiredInt(row, 4)),
-                 attempts: try r.requiredInt(row, 5), secret: try r.required(row, 6), userID: Int64(try r.requiredInt(row, 7)),
-                 methodName: try r.required(row, 8))
+            let content: Content = try r.required(row, 3) == "notice"
+                ? .notice(subject: try r.required(row, 9), body: try r.required(row, 10))
+                : .code(secret: try r.required(row, 6), methodName: try r.required(row, 8), counter: Int64(try r.requiredInt(row, 2)))
+            return Item(id: Int64(try r.requiredInt(row, 0)), recipient: try r.required(row, 1), validUntil: Int64(try r.requiredInt(row, 4)),
+                        attempts: try r.requiredInt(row, 5), userID: Int64(try r.requiredInt(row, 7)), content: content)
         }
     }
 

@@ -8,6 +8,11 @@ enum ErrorRenderer {
         switch error {
         case let api as APIError:
             return api.response
+        case let failure as MFAFailure:
+            if failure == .secretUnreadable {
+                logger.error("a second-factor secret does not decrypt with the configured keys: run `authkit doctor`")
+            }
+            return failure.apiError.response
         case is DatabaseUnavailable:
             return APIError.serviceUnavailable.response
         default:

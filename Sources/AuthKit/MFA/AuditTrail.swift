@@ -9,8 +9,8 @@ public struct AuditTrail {
     public init(_ connection: PGConnection) { self.connection = connection }
 
     static let insert = PGStatement("mfa_event_insert", """
-        INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
-        VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8)
+        INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip, request_id, user_agent_hash)
+        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::inet, $8, $9)
         """)
     static let forUser = PGStatement("mfa_events_for_user", """
         SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), method, event, coalesce(code_kind, ''),
@@ -20,8 +20,10 @@ public struct AuditTrail {
     static let purge = PGStatement("mfa_events_purge",
         "DELETE FROM mfa_events WHERE occurred_at < now() - $1 * interval '1 day'")
 
-    public func record(_ event: MFAEvent, method: MFAMethod, kind: CodeKind? = nil, origin: EventOrigin) throws {
-        try connection.execute(Self.insert, [method.userID, method.id, method.name, event.rawValue, kind?.rawValue] + origin.parameters)
+    /// `kind`: the evidence kind that authorised the change; `details`: a JSON object without secrets.
+    public func record(_ event: MFAEvent, method: MFAMethod, kind: String? = nil, details: String? = nil,
+                       origin: EventOrigin) throws {
+        try connection.execute(Self.insert, [method.userID, method.id, method.name, event.rawValue, kind, details] + origin.parameters)
     }
 
     /// One row of `authkit events`.

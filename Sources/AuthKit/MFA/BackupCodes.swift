@@ -26,14 +26,41 @@ public struct BackupCodes: Sendable {
             self = .pbkdf2(iterations: i)
         }
 
-        /// Whether checking one guess is a slow hash (and so runs under the hash budget).
-        public var isSlow: Bool { if case .pbkdf2 = self { return true } else { return false } }
+        /// Whether checking one guess is a slow hash (and so runs under the hash budget): the
+        /// password-strength iteration counts of methods created before backup codes had their
+        /// own cost. Today's default (AUTHKIT_MFA_BACKUP_CODE_ITERATIONS) costs a few
+        /// milliseconds, about a database round trip, and runs directly.
+        public var isSlow: Bool { if case .pbkdf2(let i) = self { return i >= 100_000 } else { return false } }
     }
 
     private let hmacKey: [UInt8]
+    /// The scheme new codes are hashed with.
+    public let scheme: Scheme
 
-    public init(secretKey: String) {
+    /// The evidence kind of a backup code (audit trail, metrics).
+    public static let kind = "backup"
+    /// Single use: the hash is removed by the statement that accepts it.
+    static let redemption = Redemption(name: "backup", assignments: "backup_codes = array_remove(backup_codes, $8)",
+                                       condition: "$8 = ANY (backup_codes)")
+
+    public init(secretKey: String, scheme: Scheme = .hmac) {
         hmacKey = Digest.hash(.sha256, Array(("authkit.backup-codes" + secretKey).utf8))
+        self.scheme = scheme
+    }
+
+    /// A new set: the codes (shown once), their salt and their hashes.
+    public func newSet(count: Int, length: Int, alphabet: [Character]) -> (codes: [String], salt: String, hashes: [String]) {
+        let codes = Self.generate(count: count, length: length, alphabet: alphabet)
+        let salt = Self.newSalt()
+        return (codes, salt, codes.map { hash($0, salt: salt, scheme: scheme) })
+    }
+
+    /// What `code` proves for `method`: a backup code if its hash is among the method's.
+    /// The hash is looked up by the redeeming statement; here it is only computed (one hash
+    /// whatever the number of codes left).
+    func evidence(_ code: String, for method: MFAMethod) -> Evidence? {
+        guard let scheme = method.backupScheme else { return nil }
+        return Evidence(kind: Self.kind, redemption: Self.redemption, parameters: [hash(code, salt: method.backupSalt, scheme: scheme)])
     }
 
     public static func generate(count: Int, length: Int, alphabet: [Character]) -> [String] {

@@ -14,11 +14,10 @@ public enum MFAEvent: String, Sendable, CaseIterable {
     case backupCodeUsed = "backup_code_used"
     case codeSent = "code_sent"
     case locked, unlocked
-}
-
-/// Which kind of code authorised (or failed) an action.
-public enum CodeKind: String, Sendable {
-    case totp, backup
+    /// A new set of backup codes replaced the old one (POST mfa/backup-codes/regenerate/).
+    case backupCodesRegenerated = "backup_codes_regenerated"
+    /// Removed by the help desk (`authkit mfa reset`).
+    case reset
 }
 
 /// Who caused an event: the client address, nginx's request id and a hash of the User-Agent.

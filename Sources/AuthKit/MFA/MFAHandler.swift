@@ -1,79 +1,113 @@
-/// A kind of second factor (drf-auth-kit's MFA handler). Controllers only use this protocol,
-/// so adding a handler (e.g. WebAuthn) means adding a type and registering it in `MFAHandlers`.
+/// A kind of second factor (drf-auth-kit's MFA handler): the one seam a new factor plugs into.
+///
+/// A handler owns everything that differs between factors — what enrolment stores and shows,
+/// what a challenge does (nothing, an email, a WebAuthn challenge), what a submitted code
+/// proves, and the SQL condition under which that proof is consumed. Everything they share
+/// (attempt limits, backup codes, the audit trail, metrics, transactions) lives in
+/// `CodeVerifier` and `MethodManager`, so adding a factor is one type plus its line in
+/// `MFAHandlerRegistry`.
 public protocol MFAHandler: Sendable {
+    /// The method name: an `AUTHKIT_MFA_HANDLERS` value and `mfa_methods.name`.
     var name: String { get }
-    /// TOTP step in seconds.
-    var interval: Int64 { get }
-    /// True when the service delivers codes (email); false when the user's device makes them.
-    var dispatchesCodes: Bool { get }
-    /// `setup_data` of the create response.
-    func setupData(user: User, secret: String) -> JSONValue
-    /// Queues the current code for delivery to the user, in the caller's transaction (only
-    /// called when `dispatchesCodes`).
-    func dispatch(method: MFAMethod, to user: User, now: UnixTime, validWindow: Int64, outbox: OutboxStore, requestID: String) throws
-    /// The body of mfa/challenge/ and login/challenge/ (`{}` for code-based methods).
-    func challenge(user: User) -> JSONValue
+    /// The evidence kinds its codes produce (`mfa_events.code_kind`, the metrics `kind` label).
+    var evidenceKinds: [String] { get }
+    /// The consuming statements its evidence uses; prepared once per connection.
+    var redemptions: [Redemption] { get }
+
+    /// Enrolment (POST mfa/): the secret to store (sealed) and the `setup_data` to answer.
+    func enrol(user: User) throws -> Enrolment
+
+    /// A new challenge for `method` (creation, the first login step, login/resend/, mfa/send/),
+    /// inside the caller's transaction. Code-free handlers do nothing.
+    func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason, context: ChallengeContext) throws -> ChallengeResult
+
+    /// The body of login/challenge/ and mfa/challenge/ (`{}` for code-based methods).
+    func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue
+
+    /// What `code` proves for `method` at `now`, before anything is consumed; nil: nothing.
+    func evidence(_ code: String, for method: MFAMethod, now: UnixTime) throws -> Evidence?
 }
 
 extension MFAHandler {
-    public func challenge(user: User) -> JSONValue { .object(JSONObject()) }
-    public func dispatch(method: MFAMethod, to user: User, now: UnixTime, validWindow: Int64, outbox: OutboxStore, requestID: String) throws {}
+    public func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason, context: ChallengeContext) throws -> ChallengeResult {
+        .nothing
+    }
+    public func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue { .object(JSONObject()) }
 }
 
-/// The authenticator-app method: the user scans the otpauth:// link.
-public struct AppHandler: MFAHandler {
-    public let name = "app"
-    public let interval: Int64
-    public let dispatchesCodes = false
-    let issuer: String
+/// What enrolment produced: the plaintext secret (sealed before it is stored; may be empty for
+/// factors without one) and the `setup_data` of the create answer.
+public struct Enrolment: Sendable {
+    public let secret: String
+    public let setupData: JSONValue
 
-    public init(settings: Settings) {
-        interval = settings.mfa.appInterval
-        issuer = settings.mfa.applicationName
-    }
-
-    public func setupData(user: User, secret: String) -> JSONValue {
-        .object(["qr_link": .string(OTPAuthURI.make(issuer: issuer, username: user.username, secret: secret))])
+    public init(secret: String, setupData: JSONValue) {
+        self.secret = secret
+        self.setupData = setupData
     }
 }
 
-/// The email method: 180-second TOTP codes sent to the user's address through the outbox.
-/// (Not a NIST-recognised out-of-band authenticator: email does not prove possession of a device.)
-public struct EmailHandler: MFAHandler {
-    public let name = "email"
-    public let interval = MFASettings.emailInterval
-    public let dispatchesCodes = true
+/// What a challenge may use: the request's transaction (method row and outbox), the time and
+/// the request id for the outbox row.
+public struct ChallengeContext {
+    public let store: MFAStore
+    public let outbox: OutboxStore
+    public let now: UnixTime
+    public let requestID: String
+}
 
-    public init() {}
+/// What a challenge did: a code sent is audited as `code_sent`; one that could not be sent is
+/// logged with its reason (never a secret).
+public enum ChallengeResult: Sendable, Equatable {
+    case nothing, sent
+    case undeliverable(reason: String)
+}
 
-    public func setupData(user: User, secret: String) -> JSONValue {
-        .object(["detail": "Email message with MFA code has been sent."])
-    }
+/// Why a challenge is issued: the send cooldown applies only to explicit re-sends.
+public enum ChallengeReason: Sendable, Equatable {
+    /// The method was just created (its first code confirms it).
+    case enrolment
+    /// The first login step: always sends, so every login gets a code that works.
+    case login
+    /// login/resend/ or mfa/send/: refused with 429 inside AUTHKIT_MFA_SEND_COOLDOWN.
+    case resend
 
-    /// The code itself is not stored: the sender recomputes it from the method's secret and
-    /// this step, and does not send it once no verifier would accept it.
-    public func dispatch(method: MFAMethod, to user: User, now: UnixTime, validWindow: Int64, outbox: OutboxStore, requestID: String) throws {
-        let step = now.seconds / interval
-        try outbox.enqueue(userID: user.id, methodID: method.id, recipient: user.email, step: step, interval: interval,
-                           validUntil: (step + validWindow + 1) * interval, requestID: requestID)
+    public var appliesCooldown: Bool { self == .resend }
+}
+
+/// What a consumed piece of evidence changes on its `mfa_methods` row, beyond what every
+/// redemption does (reset the attempt counter, stamp `last_used_at`). `assignments` and
+/// `condition` are SQL over the method row; their parameters are numbered from
+/// `Redemption.firstParameter` and supplied by the `Evidence`.
+public struct Redemption: Sendable, Hashable {
+    /// Unique per process: part of the prepared statement's name.
+    public let name: String
+    /// Extra `SET` assignments (may be empty).
+    public let assignments: String
+    /// The `WHERE` condition that makes the evidence single-use (`true` when it is not).
+    public let condition: String
+
+    /// `$1`…`$7` are the pipeline's (method id, origin, event, kind, login time).
+    public static let firstParameter = 8
+
+    public init(name: String, assignments: String, condition: String) {
+        self.name = name
+        self.assignments = assignments
+        self.condition = condition
     }
 }
 
-/// The configured handlers, in AUTHKIT_MFA_HANDLERS order (the order of the mfa/ list).
-public struct MFAHandlers: Sendable {
-    public let ordered: [any MFAHandler]
+/// What a code proved, ready to be consumed: its kind and the parameters of its redemption.
+public struct Evidence: Sendable, Equatable {
+    public let kind: String
+    public let redemption: Redemption
+    public let parameters: [String]
 
-    public init(settings: Settings) {
-        ordered = settings.mfaHandlers.compactMap { name -> (any MFAHandler)? in
-            switch name {
-            case "app": return AppHandler(settings: settings)
-            case "email": return EmailHandler()
-            default: return nil
-            }
-        }
+    public init(kind: String, redemption: Redemption, parameters: [String] = []) {
+        self.kind = kind
+        self.redemption = redemption
+        self.parameters = parameters
     }
 
-    public func handler(_ name: String) -> (any MFAHandler)? {
-        ordered.first { $0.name == name }
-    }
+    public var isBackupCode: Bool { kind == BackupCodes.kind }
 }

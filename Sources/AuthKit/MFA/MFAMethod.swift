@@ -9,8 +9,12 @@ public struct MFAMethod: Sendable, Equatable {
     public let backupSalt: String
     public let backupScheme: BackupCodes.Scheme?
     public let lastUsedStep: Int64
-    /// Consecutive wrong codes, and the attempt limits they caused.
+    /// Attempts reserved and not answered by a right code, and the limits they caused.
     public var failedAttempts: Int = 0
     public var blockedUntil: Int64?
     public var locked: Bool = false
+    /// The latest emailed code's keyed hash and when it was generated (email method).
+    public var emailCodeHash: String?
+    public var emailCodeSentAt: Int64?
+    public var backupCodesRemaining: Int = 0
 }

@@ -1,7 +1,8 @@
 import PostgreSQL
 
-/// SQL for `mfa_methods` and `mfa_backup_code_uses`. Codes are consumed by single atomic
-/// statements, so concurrent requests with the same code cannot both succeed, on any instance.
+/// SQL for `mfa_methods`. Attempts are reserved and codes consumed by single atomic
+/// statements (`Redemptions`), so concurrent requests cannot get around a limit or both use
+/// one code, on any instance.
 public struct MFAStore {
     let connection: PGConnection
 
@@ -12,60 +13,58 @@ public struct MFAStore {
 
     static let columns = """
         id, user_id, name, secret, is_primary, is_active, backup_salt, backup_scheme, last_used_step, failed_attempts,
-        ceil(extract(epoch FROM blocked_until))::bigint, locked_at IS NOT NULL
+        ceil(extract(epoch FROM blocked_until))::bigint, locked_at IS NOT NULL, email_code_hash,
+        extract(epoch FROM email_code_sent_at)::bigint, cardinality(backup_codes)
         """
 
     static let forUser = PGStatement("mfa_for_user", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 ORDER BY id")
     static let byName = PGStatement("mfa_by_name", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 AND name = $2")
     /// The method challenged at login: the primary, else the oldest active one.
     static let challenge = PGStatement("mfa_challenge",
-        "SELECT name FROM mfa_methods WHERE user_id = $1 AND is_active ORDER BY is_primary DESC, id LIMIT 1")
+        "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 AND is_active ORDER BY is_primary DESC, id LIMIT 1")
     static let insert = PGStatement("mfa_insert", """
         INSERT INTO mfa_methods (user_id, name, secret, backup_salt, backup_scheme, backup_codes)
         VALUES ($1, $2, $3, $4, $5, $6::text[]) ON CONFLICT (user_id, name) DO NOTHING RETURNING id
         """)
-    /// Replay protection: a step is accepted once, and never one older than the last accepted.
-    static let useStep = PGStatement("mfa_use_step",
-        "UPDATE mfa_methods SET last_used_step = $2, last_used_at = now() WHERE id = $1 AND last_used_step < $2 RETURNING id")
-    /// Removes one backup-code hash and records its use and its audit event, in one statement.
-    static let useBackupCode = PGStatement("mfa_use_backup_code", """
-        WITH used AS (
-            UPDATE mfa_methods SET backup_codes = array_remove(backup_codes, $2), last_used_at = now()
-            WHERE id = $1 AND $2 = ANY (backup_codes)
-            RETURNING id, user_id, name
-        ), event AS (
-            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
-            SELECT user_id, id, name, 'backup_code_used', 'backup', $3::inet, $4, $5 FROM used
-        )
-        INSERT INTO mfa_backup_code_uses (user_id, method_id, method_name, code_hash, request_id)
-        SELECT user_id, id, name, $2, $4 FROM used RETURNING id
+
+    /// Reserves one attempt before any code is evaluated: refused inside a delay, when locked or
+    /// when the failure ceiling is reached by attempts still in flight. From the
+    /// `threshold`-th attempt on, each reservation also starts the next delay (1, 2, 4 ... s,
+    /// capped), so concurrent guesses get at most `threshold` evaluations, then one per delay.
+    static let reserveAttempt = PGStatement("mfa_reserve_attempt", """
+        UPDATE mfa_methods SET
+            failed_attempts = failed_attempts + 1,
+            blocked_until = CASE WHEN failed_attempts + 1 >= $2
+                THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
+                ELSE blocked_until END
+        WHERE id = $1 AND locked_at IS NULL AND failed_attempts < $5
+          AND (blocked_until IS NULL OR blocked_until <= to_timestamp($4))
+        RETURNING failed_attempts
         """)
-    /// One more wrong code: after `threshold` failures each attempt waits 1, 2, 4 ... s (capped),
-    /// and `lockAfter` failures lock the method. Atomic, so concurrent guesses all count; the
-    /// failure event (and `locked`, on the failure that locks) is written by the same statement.
+    static let attemptState = PGStatement("mfa_attempt_state",
+        "SELECT ceil(extract(epoch FROM blocked_until))::bigint FROM mfa_methods WHERE id = $1 AND blocked_until > to_timestamp($2)")
+    /// A reserved attempt failed: its audit row, and the lock (with its own `locked` row, once)
+    /// when the failures reached `lockAfter`.
     static let recordFailure = PGStatement("mfa_record_failure", """
-        WITH failed AS (
-            UPDATE mfa_methods SET
-                failed_attempts = failed_attempts + 1,
-                blocked_until = CASE WHEN failed_attempts + 1 >= $2
-                    THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
-                    ELSE blocked_until END,
-                locked_at = CASE WHEN failed_attempts + 1 >= $5 THEN coalesce(locked_at, to_timestamp($4)) ELSE locked_at END
-            WHERE id = $1
-            RETURNING id, user_id, name, failed_attempts
+        WITH locking AS (
+            UPDATE mfa_methods SET locked_at = to_timestamp($3)
+            WHERE id = $1 AND failed_attempts >= $2 AND locked_at IS NULL
+            RETURNING id
+        ), method AS (
+            SELECT id, user_id, name FROM mfa_methods WHERE id = $1
         )
         INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
-        SELECT f.user_id, f.id, f.name, e.event, CASE WHEN e.ord = 0 THEN $7 END, $8::inet, $9, $10
-        FROM failed f CROSS JOIN (VALUES ($6::text, 0), ('locked', 1)) AS e (event, ord)
-        WHERE e.ord = 0 OR f.failed_attempts = $5
+        SELECT m.user_id, m.id, m.name, e.event, CASE WHEN e.ord = 0 THEN $5 END, $6::inet, $7, $8
+        FROM method m CROSS JOIN (VALUES ($4::text, 0), ('locked', 1)) AS e (event, ord)
+        WHERE e.ord = 0 OR EXISTS (SELECT 1 FROM locking)
         ORDER BY e.ord
         """)
-    static let recordSuccess = PGStatement("mfa_record_success",
-        "UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL WHERE id = $1 AND locked_at IS NULL")
-    /// The send cooldown: claims the right to queue a code email now.
-    static let claimSend = PGStatement("mfa_claim_send", """
-        UPDATE mfa_methods SET last_code_sent_at = to_timestamp($2)
-        WHERE id = $1 AND (last_code_sent_at IS NULL OR last_code_sent_at <= to_timestamp($2) - $3 * interval '1 second')
+    /// Stores the keyed hash of a newly generated email code (the only one accepted from now on),
+    /// unless `$4` (a cooldown in seconds) is given and the last code went out too recently.
+    static let recordCodeSent = PGStatement("mfa_record_code_sent", """
+        UPDATE mfa_methods SET email_code_hash = $2, email_code_sent_at = to_timestamp($3), last_code_sent_at = to_timestamp($3)
+        WHERE id = $1 AND ($4::bigint IS NULL OR last_code_sent_at IS NULL
+                           OR last_code_sent_at <= to_timestamp($3) - $4::bigint * interval '1 second')
         RETURNING id
         """)
     static let nextSend = PGStatement("mfa_next_send",
@@ -80,27 +79,57 @@ public struct MFAStore {
         INSERT INTO mfa_events (user_id, method_id, method, event, client_ip, request_id, user_agent_hash)
         SELECT user_id, id, name, 'unlocked', $2::inet, $3, $4 FROM cleared
         """)
+    /// Help-desk reset: removes the user's methods (all, or the one named), one `reset` row each.
+    static let reset = PGStatement("mfa_reset", """
+        WITH gone AS (
+            DELETE FROM mfa_methods WHERE user_id = $1 AND ($2::text IS NULL OR name = $2) RETURNING id, user_id, name
+        )
+        INSERT INTO mfa_events (user_id, method_id, method, event, client_ip, request_id, user_agent_hash)
+        SELECT user_id, id, name, 'reset', $3::inet, $4, $5 FROM gone
+        RETURNING method
+        """)
+    static let replaceBackupCodes = PGStatement("mfa_replace_backup_codes", """
+        UPDATE mfa_methods SET backup_salt = $2, backup_scheme = $3, backup_codes = $4::text[] WHERE id = $1
+        """)
 
-    /// Returns true when this failure locked the method.
-    public func recordFailure(methodID: Int64, now: Int64, limits: SecuritySettings, event: MFAEvent, kind: CodeKind,
+    /// The attempt number reserved, or nil when the method is inside a delay or locked; then
+    /// `blockedUntil` says until when (nil: locked).
+    public func reserveAttempt(methodID: Int64, now: Int64, limits: SecuritySettings) throws -> Int? {
+        try connection.execute(Self.reserveAttempt, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now,
+                                                     limits.mfaMaxFailures]).int(0, 0)
+    }
+
+    /// Until when attempts on the method wait; nil when it is not delayed (then it is locked).
+    public func blockedUntil(methodID: Int64, now: Int64) throws -> Int64? {
+        try connection.execute(Self.attemptState, [methodID, now]).int(0, 0).map(Int64.init)
+    }
+
+    /// Records a failed attempt; returns true when this failure locked the method.
+    public func recordFailure(methodID: Int64, now: Int64, limits: SecuritySettings, event: MFAEvent, kind: String,
                               origin: EventOrigin) throws -> Bool {
-        try connection.execute(Self.recordFailure, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now, limits.mfaMaxFailures,
-                                                    event.rawValue, kind.rawValue] + origin.parameters).affectedRows == 2
+        try connection.execute(Self.recordFailure, [methodID, limits.mfaMaxFailures, now, event.rawValue, kind]
+                               + origin.parameters).affectedRows == 2
     }
 
-    public func recordSuccess(methodID: Int64) throws {
-        try connection.execute(Self.recordSuccess, [methodID])
-    }
-
-    /// Nil when a code may be sent now (and the time is recorded); else the time it may.
-    public func claimSend(methodID: Int64, now: Int64, cooldown: Int64) throws -> Int64? {
-        if try connection.execute(Self.claimSend, [methodID, now, cooldown]).rowCount == 1 { return nil }
-        return try connection.execute(Self.nextSend, [methodID, cooldown]).int(0, 0).map(Int64.init) ?? now
+    /// Nil when the code was recorded; else the time the next one may be sent (cooldown).
+    public func recordCodeSent(methodID: Int64, hash: String, now: Int64, cooldown: Int64?) throws -> Int64? {
+        if try connection.execute(Self.recordCodeSent, [methodID, hash, now, cooldown.map(Int.init)]).rowCount == 1 { return nil }
+        return try connection.execute(Self.nextSend, [methodID, cooldown ?? 0]).int(0, 0).map(Int64.init) ?? now
     }
 
     /// Clears every attempt limit and lock of a user's methods; returns how many methods had one.
     public func unlock(userID: Int64, origin: EventOrigin) throws -> Int {
         try connection.execute(Self.unlock, [userID] + origin.parameters).affectedRows
+    }
+
+    /// Removes a user's methods (or the one named); returns the names removed.
+    public func reset(userID: Int64, method: String?, origin: EventOrigin) throws -> [String] {
+        let r = try connection.execute(Self.reset, [userID, method] + origin.parameters)
+        return try (0..<r.rowCount).map { try r.required($0, 0) }
+    }
+
+    public func replaceBackupCodes(methodID: Int64, salt: String, scheme: BackupCodes.Scheme, hashes: [String]) throws {
+        try connection.execute(Self.replaceBackupCodes, [methodID, salt, scheme.text, Self.textArray(hashes)])
     }
 
     static let lockUser = PGStatement("mfa_lock_user", "SELECT id FROM users WHERE id = $1 FOR UPDATE")
@@ -125,7 +154,8 @@ public struct MFAStore {
         SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,
                (extract(epoch FROM u.last_login) * 1000000)::bigint,
                m.id, m.user_id, m.name, m.secret, m.is_primary, m.is_active, m.backup_salt, m.backup_scheme, m.last_used_step,
-               m.failed_attempts, ceil(extract(epoch FROM m.blocked_until))::bigint, m.locked_at IS NOT NULL
+               m.failed_attempts, ceil(extract(epoch FROM m.blocked_until))::bigint, m.locked_at IS NOT NULL, m.email_code_hash,
+               extract(epoch FROM m.email_code_sent_at)::bigint, cardinality(m.backup_codes)
         FROM users u LEFT JOIN mfa_methods m ON m.user_id = u.id AND m.name = $2
         WHERE u.id = $1
         """)
@@ -148,24 +178,22 @@ public struct MFAStore {
         return r.rowCount == 0 ? nil : try Self.method(r, 0)
     }
 
-    public func challengeMethod(userID: Int64) throws -> String? {
-        try connection.execute(Self.challenge, [userID]).string(0, 0)
+    /// The method the first login step challenges, if the user has an active one.
+    public func challengeMethod(userID: Int64) throws -> MFAMethod? {
+        let r = try connection.execute(Self.challenge, [userID])
+        return r.rowCount == 0 ? nil : try Self.method(r, 0)
     }
 
     /// Nil when the user already has a method of that name.
     public func create(userID: Int64, name: String, secret: String, backupSalt: String,
                        backupScheme: BackupCodes.Scheme, backupHashes: [String]) throws -> Int64? {
-        let array = "{" + backupHashes.map { "\"\($0)\"" }.joined(separator: ",") + "}"
-        let r = try connection.execute(Self.insert, [userID, name, secret, backupSalt, backupScheme.text, array])
+        let r = try connection.execute(Self.insert, [userID, name, secret, backupSalt, backupScheme.text, Self.textArray(backupHashes)])
         return r.rowCount == 0 ? nil : Int64(try r.requiredInt(0, 0))
     }
 
-    public func useStep(methodID: Int64, step: Int64) throws -> Bool {
-        try connection.execute(Self.useStep, [methodID, step]).rowCount == 1
-    }
-
-    public func useBackupCode(methodID: Int64, hash: String, origin: EventOrigin) throws -> Bool {
-        try connection.execute(Self.useBackupCode, [methodID, hash] + origin.parameters).rowCount == 1
+    /// A PostgreSQL array literal of base64 strings (no quotes or backslashes to escape).
+    static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"\($0)\"" }.joined(separator: ",") + "}"
     }
 
     /// Serialises a user's method changes (primary switch, promotion) across instances.
@@ -188,6 +216,8 @@ public struct MFAStore {
                   secret: try r.required(row, o + 3), isPrimary: r.bool(row, o + 4) ?? false, isActive: r.bool(row, o + 5) ?? false,
                   backupSalt: try r.required(row, o + 6), backupScheme: BackupCodes.Scheme(text: try r.required(row, o + 7)),
                   lastUsedStep: Int64(try r.requiredInt(row, o + 8)), failedAttempts: try r.requiredInt(row, o + 9),
-                  blockedUntil: r.int(row, o + 10).map(Int64.init), locked: r.bool(row, o + 11) ?? false)
+                  blockedUntil: r.int(row, o + 10).map(Int64.init), locked: r.bool(row, o + 11) ?? false,
+                  emailCodeHash: r.string(row, o + 12), emailCodeSentAt: r.int(row, o + 13).map(Int64.init),
+                  backupCodesRemaining: r.int(row, o + 14) ?? 0)
     }
 }

@@ -16,8 +16,8 @@ public final class Metrics: Sendable {
     /// Connections re-established after a failure, by any thread of the process.
     static let databaseReconnects = Counter()
 
-    init(routeNames: [String], methods: [String], shards count: Int) {
-        let layout = MetricsLayout(routeNames: routeNames, methods: methods)
+    init(routeNames: [String], methods: [String], kinds: [String], shards count: Int) {
+        let layout = MetricsLayout(routeNames: routeNames, methods: methods, kinds: kinds)
         self.layout = layout
         shards = (0..<max(1, count)).map { _ in MetricsShard(layout: layout) }
     }

@@ -43,12 +43,12 @@ struct MetricsExporter {
         }
 
         out.family("authkit_mfa_code_checks_total", "counter",
-                   "Second-factor codes checked: flow (login = login/verify/, manage = confirm/deactivate/primary/delete), method, kind (totp/backup), result.")
+                   "Second-factor codes checked: flow (login = login/verify/, manage = confirm/deactivate/primary/delete/regenerate), method, kind (totp, email, backup, ...), result.")
         for flow in MetricsLayout.flows {
             for (m, method) in layout.methods.enumerated() {
-                for (k, kind) in ["totp", "backup"].enumerated() {
+                for (k, kind) in layout.kinds.enumerated() {
                     for (s, result) in ["success", "failure"].enumerated() {
-                        let n = metrics.total(\.codeChecks, ((flow.rawValue * layout.methods.count + m) * 2 + k) * 2 + s)
+                        let n = metrics.total(\.codeChecks, layout.codeCheckIndex(flow: flow, method: m, kind: k, failure: s))
                         out.sample("authkit_mfa_code_checks_total", ["flow": flow.label, "method": method, "kind": kind, "result": result], n)
                     }
                 }

@@ -22,7 +22,7 @@ public final class MetricsShard: Sendable {
         latencyBuckets = .make(layout.routes.count * MetricsLayout.latencyBounds.count)
         latencySum = .make(layout.routes.count)
         latencyCount = .make(layout.routes.count)
-        codeChecks = .make(MetricsLayout.flows.count * layout.methods.count * 2 * 2)
+        codeChecks = .make(MetricsLayout.flows.count * layout.methods.count * layout.kinds.count * 2)
         lockouts = .make(layout.methods.count)
         throttled = .make(layout.routes.count)
     }
@@ -43,10 +43,9 @@ public final class MetricsShard: Sendable {
     }
 
     /// One second-factor code check.
-    public func codeCheck(flow: MetricsLayout.Flow, method: String, kind: CodeKind, success: Bool) {
-        guard let m = layout.methods.firstIndex(of: method) else { return }
-        let index = ((flow.rawValue * layout.methods.count + m) * 2 + (kind == .backup ? 1 : 0)) * 2 + (success ? 0 : 1)
-        codeChecks[index].add()
+    public func codeCheck(flow: MetricsLayout.Flow, method: String, kind: String, success: Bool) {
+        guard let m = layout.methods.firstIndex(of: method), let k = layout.kinds.firstIndex(of: kind) else { return }
+        codeChecks[layout.codeCheckIndex(flow: flow, method: m, kind: k, failure: success ? 0 : 1)].add()
     }
 
     public func lockout(method: String) {
@@ -61,13 +60,21 @@ public struct MetricsLayout: Sendable {
     /// metrics endpoint and the OpenAPI document.
     public let routes: [String]
     public let methods: [String]
+    /// Evidence kinds of the configured handlers, then `backup`.
+    public let kinds: [String]
     public var unrouted: Int { routes.count - 3 }
     public var metricsRoute: Int { routes.count - 2 }
     public var schemaRoute: Int { routes.count - 1 }
 
-    init(routeNames: [String], methods: [String]) {
+    init(routeNames: [String], methods: [String], kinds: [String]) {
         routes = routeNames + ["-", "metrics", "schema"]
         self.methods = methods
+        self.kinds = kinds
+    }
+
+    /// Index of a code-check counter: flow × method × kind × (success, failure).
+    func codeCheckIndex(flow: Flow, method: Int, kind: Int, failure: Int) -> Int {
+        ((flow.rawValue * methods.count + method) * kinds.count + kind) * 2 + failure
     }
 
     /// Every status the service answers with; anything else is counted as 0 ("other").

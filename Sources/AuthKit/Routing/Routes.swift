@@ -10,9 +10,9 @@ public enum Routes {
         public var mfaLogin: MFALoginController
         public var mfa: MFAController
 
-        public init(settings: Settings, budget: HashBudget) {
+        public init(settings: Settings, budget: HashBudget, registry: MFAHandlerRegistry = .builtIn) {
             let sessions = SessionIssuer(settings: settings)
-            let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings), budget: budget)
+            let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings, registry: registry), budget: budget)
             mfaLogin = MFALoginController(mfa: service, sessions: sessions)
             mfa = MFAController(mfa: service, budget: budget)
             login = LoginController(settings: settings, budget: budget, sessions: sessions, mfaLogin: mfaLogin)
@@ -55,6 +55,9 @@ public enum Routes {
             route("mfa/send", .required, authenticated: true, [.post: { try c.mfa.send(&$0) }]),
             route("mfa/delete", .required, authenticated: true, [.post: { try c.mfa.delete(&$0) }]),
             route("mfa/challenge", .required, authenticated: true, [.post: { try c.mfa.challenge(&$0) }]),
+            // Recovery codes you can manage (not in drf-auth-kit; docs/compatibility.md).
+            route("mfa/backup-codes", .required, authenticated: true, [.get: { try c.mfa.backupCodes(&$0) }]),
+            route("mfa/backup-codes/regenerate", .required, authenticated: true, [.post: { try c.mfa.regenerateBackupCodes(&$0) }]),
         ]
     }
 }

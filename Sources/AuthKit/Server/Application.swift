@@ -17,13 +17,15 @@ public final class Application: Sendable {
     private let contextShared: RequestContext.Shared
     private let rateLimiter: RateLimiter?
 
-    public init(settings: Settings, clock: any TimeSource = SystemTime()) {
+    /// `registry`: the second-factor types this build knows (tests add their own).
+    public init(settings: Settings, clock: any TimeSource = SystemTime(), registry: MFAHandlerRegistry = .builtIn) {
         self.settings = settings
         self.clock = clock
         hashBudget = HashBudget(concurrency: settings.hashConcurrency, queue: settings.hashQueue, timeout: settings.hashQueueTimeout)
-        let controllers = Routes.Controllers(settings: settings, budget: hashBudget)
+        let controllers = Routes.Controllers(settings: settings, budget: hashBudget, registry: registry)
         router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
-        metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfaHandlers, shards: settings.workers + 1)
+        metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfaHandlers,
+                          kinds: MFAHandlers(settings: settings, registry: registry).evidenceKinds, shards: settings.workers + 1)
         exporter = MetricsExporter(metrics: metrics, budget: hashBudget, workers: settings.workers)
         openAPI = OpenAPIDocument(settings: settings)
         authenticator = Authenticator(settings: settings)

@@ -59,6 +59,12 @@ public struct RequestContext {
         return try T.decode(from: body(), context: fields)
     }
 
+    /// The query string decoded into a request type, with the same field rules as bodies
+    /// (for GET routes that take parameters).
+    public func decodeQuery<T: RequestBody>(_ type: T.Type) throws -> T {
+        try T.decode(from: .object(FormURLEncoded.parse(Array(request.query.utf8))), context: fieldContext)
+    }
+
     /// The authenticated user; only protected routes call this.
     public func requireUser() throws -> User {
         guard let user else { throw APIError.unauthorized("Authentication credentials were not provided.") }

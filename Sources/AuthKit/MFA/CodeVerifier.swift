@@ -1,0 +1,106 @@
+import PostgreSQL
+
+/// The one verification pipeline, used wherever a second-factor code is checked (confirm,
+/// deactivate, primary, delete, regenerate, login/verify):
+///
+/// 1. reserve an attempt in one atomic statement (refused inside a delay or when locked), so
+///    any number of concurrent guesses gets at most the allowed evaluations;
+/// 2. ask the method's handler what the code proves (or, where allowed, the backup codes);
+/// 3. consume that evidence atomically — with the change it authorises — or record the failure.
+///
+/// A success resets the attempt counter in the consuming statement itself.
+public struct CodeVerifier: Sendable {
+    let handlers: MFAHandlers
+    let backupCodes: BackupCodes
+    let redemptions: Redemptions
+    let limits: SecuritySettings
+    let backupCodeLength: Int
+    let budget: HashBudget
+
+    init(handlers: MFAHandlers, backupCodes: BackupCodes, limits: SecuritySettings, backupCodeLength: Int, budget: HashBudget) {
+        self.handlers = handlers
+        self.backupCodes = backupCodes
+        redemptions = Redemptions(handlers: handlers)
+        self.limits = limits
+        self.backupCodeLength = backupCodeLength
+        self.budget = budget
+    }
+
+    /// How accepted evidence is consumed.
+    public enum Consumption {
+        /// In one statement, which also writes `event` and, for a login, records it at `loginAt`.
+        case statement(event: MFAEvent?, loginAt: UnixTime?)
+        /// In a transaction that first locks the user's row: `body` re-reads what it needs,
+        /// calls `redeem` with the method whose evidence is consumed (false: already used) and
+        /// applies the change, audited with the evidence `kind`; it returns whether the change
+        /// happened.
+        case transaction(userID: Int64, body: (MFAStore, _ kind: String, _ redeem: (MFAMethod) throws -> Bool) throws -> Bool)
+    }
+
+    /// Checks `code` against `method` for `action`; returns the evidence consumed, or throws
+    /// `MFAFailure.throttled` (nothing evaluated) or `.invalidCode` (the failure recorded).
+    @discardableResult
+    public func verify(_ code: String, on method: MFAMethod, action: CodeAction, allowBackup: Bool, context: RequestContext,
+                       consume: Consumption) throws -> Evidence {
+        let now = context.clock.now()
+        let limits = self.limits
+        let reserved = try context.db { connection -> Int? in
+            let store = MFAStore(connection)
+            if let attempt = try store.reserveAttempt(methodID: method.id, now: now.seconds, limits: limits) { return attempt }
+            let until = try store.blockedUntil(methodID: method.id, now: now.seconds)
+            throw MFAFailure.throttled(wait: until.map { max(1, $0 - now.seconds) })
+        }
+        let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now)
+        let origin = context.origin
+        let accepted = try evidence.map { evidence in
+            try context.db { connection in
+                switch consume {
+                case .statement(let event, let loginAt):
+                    return try redemptions.redeem(evidence, methodID: method.id, event: event, loginAt: loginAt, origin: origin,
+                                                  on: connection) != nil
+                case .transaction(let userID, let body):
+                    return try connection.transaction {
+                        let store = MFAStore(connection)
+                        try store.lockUser(userID)
+                        return try body(store, evidence.kind) { current in
+                            try redemptions.redeem(evidence, methodID: current.id, event: nil, loginAt: nil, origin: origin,
+                                                   on: connection) != nil
+                        }
+                    }
+                }
+            }
+        } ?? false
+        let kind = evidence?.kind ?? likelyKind(code, method: method, allowBackup: allowBackup)
+        context.metrics.codeCheck(flow: action.flow, method: method.name, kind: kind, success: accepted)
+        guard let evidence, accepted else {
+            let locked = try context.db {
+                try MFAStore($0).recordFailure(methodID: method.id, now: now.seconds, limits: limits, event: action.failureEvent,
+                                               kind: kind, origin: origin)
+            }
+            context.logger.info("second factor failure", metadata: ["method": "\(method.name)", "attempt": "\(reserved ?? 0)"])
+            if locked {
+                context.metrics.lockout(method: method.name)
+                context.logger.warning("second factor locked after too many failures", metadata: ["method": "\(method.name)"])
+            }
+            throw MFAFailure.invalidCode(action)
+        }
+        if evidence.isBackupCode { context.logger.notice("backup code used", metadata: ["method": "\(method.name)"]) }
+        return evidence
+    }
+
+    /// What `code` proves for `method`: the handler's own evidence, else (where allowed) a
+    /// backup code of the method.
+    func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: UnixTime) throws -> Evidence? {
+        guard let handler = handlers.handler(method.name) else { return nil }
+        if let evidence = try handler.evidence(code, for: method, now: now) { return evidence }
+        guard allowBackup, code.unicodeScalars.count == backupCodeLength, let scheme = method.backupScheme else { return nil }
+        return scheme.isSlow ? try budget.run { backupCodes.evidence(code, for: method) } : backupCodes.evidence(code, for: method)
+    }
+
+    /// The kind a failed code is counted as: a backup code when it has the backup-code length
+    /// (and those are allowed), else the handler's own kind.
+    func likelyKind(_ code: String, method: MFAMethod, allowBackup: Bool) -> String {
+        if allowBackup && code.unicodeScalars.count == backupCodeLength { return BackupCodes.kind }
+        return handlers.handler(method.name)?.evidenceKinds.first ?? method.name
+    }
+}

@@ -1,0 +1,62 @@
+import PostgreSQL
+
+/// The consuming statements, one per `Redemption`: each turns evidence into a state change in a
+/// single atomic statement that also resets the attempt counter, writes the audit row and (for
+/// the second login step) records the login — one round trip for the whole success.
+public struct Redemptions: Sendable {
+    private let statements: [String: PGStatement]
+
+    public init(handlers: MFAHandlers) {
+        var statements: [String: PGStatement] = [:]
+        for redemption in handlers.ordered.flatMap(\.redemptions) + [BackupCodes.redemption] {
+            statements[redemption.name] = Self.statement(for: redemption)
+        }
+        self.statements = statements
+    }
+
+    /// `$1` method id, `$2`–`$4` the origin, `$5` the audit event (NULL: none), `$6` the evidence
+    /// kind, `$7` the login time in microseconds (NULL: not a login), `$8`… the evidence's own.
+    static func statement(for redemption: Redemption) -> PGStatement {
+        let assignments = redemption.assignments.isEmpty ? "" : ", " + redemption.assignments
+        var sql = """
+            WITH redeemed AS (
+                UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, last_used_at = now()\(assignments)
+                WHERE id = $1 AND locked_at IS NULL AND (\(redemption.condition))
+                RETURNING id, user_id, name, cardinality(backup_codes) AS remaining
+            ), event AS (
+                INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
+                SELECT user_id, id, name, $5::text, $6::text, $2::inet, $3, $4 FROM redeemed WHERE $5::text IS NOT NULL
+            ), login AS (
+                UPDATE users SET last_login = 'epoch'::timestamptz + $7::bigint * interval '1 microsecond'
+                WHERE id = (SELECT user_id FROM redeemed) AND $7::bigint IS NOT NULL
+            )
+            """
+        if redemption == BackupCodes.redemption {
+            // The code is gone for good: its own record and audit row, with the count left.
+            sql += """
+                , used AS (
+                    INSERT INTO mfa_backup_code_uses (user_id, method_id, method_name, code_hash, request_id)
+                    SELECT user_id, id, name, $8, $3 FROM redeemed
+                ), used_event AS (
+                    INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip, request_id,
+                                            user_agent_hash)
+                    SELECT user_id, id, name, 'backup_code_used', 'backup', jsonb_build_object('backup_codes_remaining', remaining),
+                           $2::inet, $3, $4
+                    FROM redeemed
+                )
+
+                """
+        }
+        sql += "SELECT remaining FROM redeemed"
+        return PGStatement("mfa_redeem_" + redemption.name, sql)
+    }
+
+    /// Consumes `evidence` on the method; nil when it was already used or no longer holds
+    /// (replay, or a concurrent request won), else the backup codes left.
+    public func redeem(_ evidence: Evidence, methodID: Int64, event: MFAEvent?, loginAt: UnixTime?, origin: EventOrigin,
+                       on connection: PGConnection) throws -> Int? {
+        guard let statement = statements[evidence.redemption.name] else { return nil }
+        let fixed: [any PGBindable] = [methodID] + origin.parameters + [event?.rawValue, evidence.kind, loginAt?.microseconds]
+        return try connection.execute(statement, fixed + evidence.parameters.map { $0 as any PGBindable }).int(0, 0)
+    }
+}
