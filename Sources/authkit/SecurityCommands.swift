@@ -5,7 +5,7 @@ import PostgreSQL
 /// `authkit mfa ...`: second-factor administration.
 struct MFACommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "mfa", abstract: "Second-factor administration.",
-                                                    subcommands: [Unlock.self])
+                                                    subcommands: [Unlock.self, Reset.self])
 
     struct Unlock: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Clear the attempt limits and locks of a user's second factors.")
@@ -20,6 +20,32 @@ struct MFACommand: ParsableCommand {
                 }
                 let count = try MFAStore(connection).unlock(userID: user.id, origin: .commandLine)
                 print("unlocked \(count) method(s) of \(username)")
+            }
+        }
+    }
+}
+
+extension MFACommand {
+    struct Reset: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a user's second factors (lost phone): all of them, or the one named; audited, and the user is told by email.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The username.") var username: String
+        @Option(help: "Remove only this method (app, email, ...).") var method: String?
+
+        func run() throws {
+            let settings = try options.settings()
+            try Accounts.withConnection(settings) { connection in
+                guard let (user, _) = try UserStore(connection).findForLogin(username: username) else {
+                    throw Accounts.failure("no user named \"\(username)\"")
+                }
+                let removed = try HelpDeskReset(connection, noticeValidity: settings.email.retention)
+                    .reset(user, method: method, now: SystemTime().now())
+                guard !removed.isEmpty else {
+                    throw Accounts.failure(method.map { "\(username) has no \($0) method" } ?? "\(username) has no second factor")
+                }
+                let notice = user.email.isEmpty ? "no email address to notify" : "notice queued to the user's email address"
+                print("removed \(removed.joined(separator: ", ")) of \(username); \(notice)")
             }
         }
     }

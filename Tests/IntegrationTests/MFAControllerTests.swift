@@ -1,18 +1,19 @@
 import AuthKit
 import Logging
+import Synchronization
 import Testing
 import TestSupport
 
 /// The MFA controllers in-process against a real PostgreSQL, with a clock the test controls.
 @Suite struct MFAControllerTests {
-    final class Harness {
+    final class Harness: @unchecked Sendable {
         let app: Application
         let clock: TestClock
         let database: Database
         let cluster: PostgresCluster
         let dbName: String
 
-        init(_ extra: [String: String] = [:]) throws {
+        init(_ extra: [String: String] = [:], registry: MFAHandlerRegistry = .builtIn) throws {
             cluster = try PostgresCluster.shared.get()
             dbName = try cluster.createDatabase()
             clock = TestClock(seconds: 1_795_612_590)
@@ -20,14 +21,34 @@ import TestSupport
                        "AUTHKIT_PASSWORD_HASH_ITERATIONS": "2000", "AUTHKIT_EMAIL_BACKEND": "file", "AUTHKIT_EMAIL_FILE_DIR": try Paths.temporaryDirectory("authkit-mail"),
                        "AUTHKIT_WORKERS": "4", "AUTHKIT_MFA_FAILURES_BEFORE_DELAY": "50"]
             for (k, v) in extra { env[k] = v }
-            let settings = try Settings.load(from: env, requireSecretKey: true)
-            app = Application(settings: settings, clock: clock)
+            let settings = try Settings.load(from: env, requireSecretKey: true, registry: registry)
+            app = Application(settings: settings, clock: clock, registry: registry)
             database = Database(settings: settings)
         }
 
         func call(_ method: HTTPMethod, _ path: String, _ json: String? = nil, token: String? = nil,
                   userAgent: String? = nil) -> (Int, JSONValue?) {
-            let request = HTTPRequest(method: method, path: "/api/auth/" + path, contentType: json == nil ? nil : "application/json",
+            call(method, path, json, token: token, userAgent: userAgent, on: database)
+        }
+
+        /// `count` identical requests at once, each on its own connection (as workers are);
+        /// returns their statuses.
+        func concurrently(_ count: Int, _ method: HTTPMethod, _ path: String, _ json: String) -> [Int] {
+            let statuses = Mutex([Int]())
+            let settings = app.settings
+            Concurrently.run(count) { _ in
+                let database = Database(settings: settings)
+                defer { database.close() }
+                let status = self.call(method, path, json, on: database).0
+                statuses.withLock { $0.append(status) }
+            }
+            return statuses.withLock { $0 }
+        }
+
+        func call(_ method: HTTPMethod, _ path: String, _ json: String? = nil, token: String? = nil,
+                  userAgent: String? = nil, on database: Database) -> (Int, JSONValue?) {
+            let (path, query) = HTTPRequest.splitURI("/api/auth/" + path)
+            let request = HTTPRequest(method: method, path: path, query: query, contentType: json == nil ? nil : "application/json",
                                       headers: .init(authorization: token.map { "Bearer \($0)" }, userAgent: userAgent), requestID: "test-request",
                                       body: Array((json ?? "").utf8))
             let response = app.respond(to: request, database: database, logger: Logger(label: "test")).0

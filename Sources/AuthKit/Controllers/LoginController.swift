@@ -27,12 +27,16 @@ public struct LoginController: Sendable {
     func checkPassword(_ request: LoginRequest, _ context: RequestContext) throws -> User {
         let now = context.clock.now().seconds
         let limits = settings.security
-        // A name inside its password delay gets 429 before any hash is computed.
-        let (found, blocked) = try context.db(retry: true) { connection in
-            (try UserStore(connection).findForLogin(username: request.username),
-             try LoginFailures(connection).blockedUntil(request.username, now: now))
+        // The attempt is reserved before any hash is computed: a name inside its password delay
+        // gets 429, and concurrent guesses cannot all slip in before the first failure counts.
+        let found = try context.db(retry: true) { connection in
+            let failures = LoginFailures(connection)
+            guard try failures.reserve(request.username, now: now, limits: limits) else {
+                let blocked = try failures.blockedUntil(request.username, now: now)
+                throw APIError.throttled(wait: max(1, (blocked ?? now + 1) - now))
+            }
+            return try UserStore(connection).findForLogin(username: request.username)
         }
-        if let blocked { throw APIError.throttled(wait: max(1, blocked - now)) }
         let iterations = settings.passwordHashIterations
         let verdict: DjangoPassword.Verdict = try budget.run {
             guard let (_, hash) = found else {
@@ -43,7 +47,6 @@ public struct LoginController: Sendable {
         }
         guard let (user, _) = found, case .match(let needsUpgrade) = verdict, user.isActive else {
             context.logger.info("login refused", metadata: ["reason": found == nil ? "unknown user" : "bad password or inactive"])
-            try context.db { try LoginFailures($0).recordFailure(request.username, now: now, limits: limits) }
             throw Self.invalidCredentials
         }
         try context.db { try LoginFailures($0).clear(request.username) }

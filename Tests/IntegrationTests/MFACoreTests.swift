@@ -1,0 +1,130 @@
+import AuthKit
+import Testing
+import TestSupport
+
+/// The second version of the MFA core: attempts reserved atomically under concurrency, backup
+/// codes you can count and regenerate, the help-desk reset, and handlers as the seam.
+@Suite struct MFACoreTests {
+    typealias Harness = MFAControllerTests.Harness
+
+    /// 16 concurrent wrong codes on one ephemeral token: exactly AUTHKIT_MFA_FAILURES_BEFORE_DELAY
+    /// are evaluated, the rest get 429 unevaluated; in each later delay window exactly one is.
+    @Test func concurrentGuessesAreEvaluatedOnlyAsAllowed() throws {
+        let h = try Harness(["AUTHKIT_MFA_FAILURES_BEFORE_DELAY": "3", "AUTHKIT_WORKERS": "20"])
+        _ = try h.enroll("racer")
+        let token = h.firstStep("racer")
+        let body = #"{"ephemeral_token": "\#(token)", "code": "000000"}"#
+        var mark = try h.eventMark()
+        let first = h.concurrently(16, .post, "login/verify/", body)
+        #expect(first.filter { $0 == 400 }.count == 3, "\(first.sorted())")
+        #expect(first.filter { $0 == 429 }.count == 13, "\(first.sorted())")
+        #expect(try h.events(since: &mark).count == 3, "one failure row per evaluated code")
+        // The third failure started a 1 s delay, the next ones 2 s, 4 s: one evaluation each.
+        for delay: Int64 in [1, 2, 4] {
+            h.clock.advance(seconds: delay)
+            let burst = h.concurrently(16, .post, "login/verify/", body)
+            #expect(burst.filter { $0 == 400 }.count == 1, "after \(delay) s: \(burst.sorted())")
+            #expect(burst.filter { $0 == 429 }.count == 15, "after \(delay) s: \(burst.sorted())")
+        }
+        #expect(try h.cluster.psql("SELECT failed_attempts FROM mfa_methods", database: h.dbName) == "6")
+    }
+
+    /// The per-name password delay is reserved the same way: 16 concurrent wrong passwords get
+    /// at most AUTHKIT_PASSWORD_FAILURES_BEFORE_DELAY hashes.
+    @Test func concurrentWrongPasswordsAreHashedOnlyAsAllowed() throws {
+        let h = try Harness(["AUTHKIT_WORKERS": "40", "AUTHKIT_PASSWORD_HASH_QUEUE": "30"])
+        _ = try h.enroll("pw-racer")
+        let before = h.app.hashBudget.computed.load(ordering: .relaxed)
+        let statuses = h.concurrently(16, .post, "login/", #"{"username": "pw-racer", "password": "wrong"}"#)
+        #expect(statuses.filter { $0 == 400 }.count == 5, "\(statuses.sorted())")
+        #expect(statuses.filter { $0 == 429 }.count == 11, "\(statuses.sorted())")
+        #expect(h.app.hashBudget.computed.load(ordering: .relaxed) == before + 5)
+        // Inside the delay even the right password waits; after it, it works and clears the count.
+        #expect(h.call(.post, "login/", #"{"username": "pw-racer", "password": "pw"}"#).0 == 429)
+        h.clock.advance(seconds: 2)
+        #expect(h.call(.post, "login/", #"{"username": "pw-racer", "password": "pw"}"#).0 == 200)
+        #expect(try h.cluster.psql("SELECT count(*) FROM login_failures", database: h.dbName) == "0")
+    }
+
+    @Test func backupCodesCanBeCountedAndRegenerated() throws {
+        let h = try Harness()
+        let (secret, codes, token) = try h.enroll("keeper")
+        #expect(try h.cluster.psql("SELECT backup_scheme FROM mfa_methods", database: h.dbName) == "pbkdf2_sha256$10000",
+                "backup codes have their own cost, not the password's")
+        let remaining = { h.call(.get, "mfa/backup-codes/?method=app", token: token) }
+        #expect(remaining().1 == .object(["method": "app", "remaining": 5]))
+        // Using one at login leaves four, and its audit row says so.
+        var mark = try h.eventMark()
+        let ephemeral = h.firstStep("keeper")
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(codes[0])"}"#).0 == 200)
+        #expect(try h.cluster.psql("SELECT details->>'backup_codes_remaining' FROM mfa_events WHERE event = 'backup_code_used'",
+                                   database: h.dbName) == "4")
+        _ = try h.events(since: &mark)
+        #expect(remaining().1 == .object(["method": "app", "remaining": 4]))
+
+        // Regenerate: a wrong code changes nothing; a right one voids the old set at once.
+        let regenerate = { (code: String) in
+            h.call(.post, "mfa/backup-codes/regenerate/", #"{"method": "app", "code": "\#(code)"}"#, token: token)
+        }
+        #expect(regenerate("000000").1 == .object(["non_field_errors": ["Invalid code"]]))
+        #expect(try h.events(since: &mark) == ["code_failed app totp"])
+        h.clock.advance(seconds: 30)
+        let renewed = regenerate(h.code(secret))
+        #expect(renewed.0 == 200)
+        guard case .object(let body)? = renewed.1, case .array(let fresh)? = body["backup_codes"] else {
+            Issue.record("no backup codes in \(String(describing: renewed.1))")
+            return
+        }
+        #expect(body.entries.map(\.key) == ["method", "backup_codes"])
+        #expect(fresh.count == 5)
+        #expect(try h.events(since: &mark) == ["backup_codes_regenerated app -"])
+        #expect(remaining().1 == .object(["method": "app", "remaining": 5]))
+        var next = h.firstStep("keeper")
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(next)", "code": "\#(codes[1])"}"#).0 == 400, "old set void")
+        guard case .string(let newCode) = fresh[0] else { return }
+        next = h.firstStep("keeper")
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(next)", "code": "\#(newCode)"}"#).0 == 200)
+
+        // Field errors as DRF words them; an inactive or unknown method is refused.
+        #expect(h.call(.get, "mfa/backup-codes/", token: token).1 == .object(["method": ["This field is required."]]))
+        #expect(h.call(.get, "mfa/backup-codes/?method=sms", token: token).1
+                == .object(["method": ["\"sms\" is not a valid choice."]]))
+        #expect(h.call(.get, "mfa/backup-codes/?method=email", token: token).1
+                == .object(["non_field_errors": ["Requested MFA method does not exist."]]))
+        #expect(h.call(.get, "mfa/backup-codes/?method=app").0 == 401)
+        #expect(h.call(.post, "mfa/backup-codes/regenerate/", #"{"method": "email", "code": "123456"}"#, token: token).1
+                == .object(["non_field_errors": ["Requested MFA method does not exist."]]))
+    }
+
+    @Test func creatingAMethodCostsNoSlowHash() throws {
+        let h = try Harness()
+        let (_, _, token) = try h.enroll("cheap")
+        let before = h.app.hashBudget.computed.load(ordering: .relaxed)
+        #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201)
+        #expect(h.app.hashBudget.computed.load(ordering: .relaxed) == before, "no hash runs in the password-hash budget")
+    }
+
+    @Test func helpDeskResetRemovesFactorsAuditsAndNotifies() throws {
+        let h = try Harness()
+        let (_, _, token) = try h.enroll("lost")
+        #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201)
+        let env = ["AUTHKIT_DATABASE_URL": h.cluster.url(h.dbName), "AUTHKIT_SECRET_KEY": TestKeys.secretKey]
+        let one = try Shell.run(Paths.binary, ["mfa", "reset", "lost", "--method", "email"], environment: env)
+        #expect(one.output.contains("removed email of lost; notice queued to the user's email address"))
+        #expect(try h.cluster.psql("SELECT string_agg(name, ',') FROM mfa_methods", database: h.dbName) == "app")
+        let all = try Shell.run(Paths.binary, ["mfa", "reset", "lost"], environment: env)
+        #expect(all.output.contains("removed app of lost"))
+        #expect(try h.cluster.psql("SELECT count(*) FROM mfa_methods", database: h.dbName) == "0")
+        #expect(try h.cluster.psql("SELECT string_agg(method || ':' || event || ':' || request_id, ',' ORDER BY id) FROM mfa_events WHERE event = 'reset'",
+                                   database: h.dbName) == "email:reset:cli,app:reset:cli")
+        #expect(try h.cluster.psql("SELECT count(*) || ' ' || min(subject) || ' ' || min(recipient) FROM email_outbox WHERE kind = 'notice'",
+                                   database: h.dbName) == "2 Your two-step verification was reset lost@example.com")
+        // The user can sign in with the password alone again.
+        #expect(h.call(.post, "login/", #"{"username": "lost", "password": "pw"}"#).1.flatMap { h.string($0, "access") } != nil)
+        // Nothing left, or nobody of that name: a non-zero exit in plain words.
+        let none = try Shell.run(Paths.binary, ["mfa", "reset", "lost"], environment: env, allowFailure: true)
+        #expect(none.status == 1 && none.output.contains("error: lost has no second factor"))
+        let nobody = try Shell.run(Paths.binary, ["mfa", "reset", "nobody"], environment: env, allowFailure: true)
+        #expect(nobody.status == 1 && nobody.output.contains("error: no user named \"nobody\""))
+    }
+}
