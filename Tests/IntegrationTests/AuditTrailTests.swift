@@ -59,7 +59,7 @@ import TestSupport
 
         token = h.firstStep("signer")
         #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(codes[0])"}"#).0 == 200)
-        #expect(try h.events(since: &mark) == ["backup_code_used app backup", "login_verified app backup"])
+        #expect(try h.events(since: &mark) == ["login_verified app backup", "backup_code_used app backup"])
         token = h.firstStep("signer")
         #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(codes[0])"}"#).0 == 400)
         #expect(try h.events(since: &mark) == ["login_failed app backup"], "a used backup code fails")

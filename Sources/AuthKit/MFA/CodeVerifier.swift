@@ -6,9 +6,11 @@ import PostgreSQL
 /// 1. reserve an attempt in one atomic statement (refused inside a delay or when locked), so
 ///    any number of concurrent guesses gets at most the allowed evaluations;
 /// 2. ask the method's handler what the code proves (or, where allowed, the backup codes);
-/// 3. consume that evidence atomically — with the change it authorises — or record the failure.
+/// 3. consume that evidence atomically, with the change it authorises.
 ///
-/// A success resets the attempt counter in the consuming statement itself.
+/// The reservation writes the attempt to the trail as a failure; a success resets the attempt
+/// counter and turns that row into its own event in the consuming statement. So a wrong code
+/// costs one statement after the token check, a right one two.
 public struct CodeVerifier: Sendable {
     let handlers: MFAHandlers
     let backupCodes: BackupCodes
@@ -44,41 +46,39 @@ public struct CodeVerifier: Sendable {
                        consume: Consumption) throws -> Evidence {
         let now = context.clock.now()
         let limits = self.limits
-        let reserved = try context.db { connection -> Int? in
+        let origin = context.origin
+        // Counted as a failure (what it looks like) until the evidence is consumed.
+        let provisionalKind = likelyKind(code, method: method, allowBackup: allowBackup)
+        let reservation = try context.db { connection -> MFAStore.Reservation in
             let store = MFAStore(connection)
-            if let attempt = try store.reserveAttempt(methodID: method.id, now: now.seconds, limits: limits) { return attempt }
+            if let reserved = try store.reserveAttempt(methodID: method.id, now: now.seconds, limits: limits, event: action.failureEvent,
+                                                       kind: provisionalKind, origin: origin) { return reserved }
             let until = try store.blockedUntil(methodID: method.id, now: now.seconds)
             throw MFAFailure.throttled(wait: until.map { max(1, $0 - now.seconds) })
         }
         let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now)
-        let origin = context.origin
         let accepted = try evidence.map { evidence in
             try context.db { connection in
                 switch consume {
                 case .statement(let event, let loginAt):
                     return try redemptions.redeem(evidence, methodID: method.id, event: event, loginAt: loginAt, origin: origin,
-                                                  on: connection) != nil
+                                                  reservation: reservation, on: connection) != nil
                 case .transaction(let userID, let body):
                     return try connection.transaction {
                         let store = MFAStore(connection)
                         try store.lockUser(userID)
                         return try body(store, evidence.kind) { current in
                             try redemptions.redeem(evidence, methodID: current.id, event: nil, loginAt: nil, origin: origin,
-                                                   on: connection) != nil
+                                                   reservation: reservation, on: connection) != nil
                         }
                     }
                 }
             }
         } ?? false
-        let kind = evidence?.kind ?? likelyKind(code, method: method, allowBackup: allowBackup)
-        context.metrics.codeCheck(flow: action.flow, method: method.name, kind: kind, success: accepted)
+        context.metrics.codeCheck(flow: action.flow, method: method.name, kind: evidence?.kind ?? provisionalKind, success: accepted)
         guard let evidence, accepted else {
-            let locked = try context.db {
-                try MFAStore($0).recordFailure(methodID: method.id, now: now.seconds, limits: limits, event: action.failureEvent,
-                                               kind: kind, origin: origin)
-            }
-            context.logger.info("second factor failure", metadata: ["method": "\(method.name)", "attempt": "\(reserved ?? 0)"])
-            if locked {
+            context.logger.info("second factor failure", metadata: ["method": "\(method.name)", "attempt": "\(reservation.attempt)"])
+            if reservation.locks {
                 context.metrics.lockout(method: method.name)
                 context.logger.warning("second factor locked after too many failures", metadata: ["method": "\(method.name)"])
             }

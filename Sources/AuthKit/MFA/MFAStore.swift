@@ -27,38 +27,34 @@ public struct MFAStore {
         VALUES ($1, $2, $3, $4, $5, $6::text[]) ON CONFLICT (user_id, name) DO NOTHING RETURNING id
         """)
 
-    /// Reserves one attempt before any code is evaluated: refused inside a delay, when locked or
-    /// when the failure ceiling is reached by attempts still in flight. From the
-    /// `threshold`-th attempt on, each reservation also starts the next delay (1, 2, 4 ... s,
-    /// capped), so concurrent guesses get at most `threshold` evaluations, then one per delay.
+    /// Reserves one attempt before any code is evaluated: refused inside a delay or when locked.
+    /// From the `threshold`-th attempt on, each reservation also starts the next delay (1, 2, 4
+    /// ... s, capped), and the one that reaches `lockAfter` locks the method, so concurrent
+    /// guesses get at most `threshold` evaluations, then one per delay. The attempt is written
+    /// to the trail as a failure (plus `locked`) in the same statement; a right code turns that
+    /// row into its success (`Redemptions`), so a wrong code costs this one statement.
     static let reserveAttempt = PGStatement("mfa_reserve_attempt", """
-        UPDATE mfa_methods SET
-            failed_attempts = failed_attempts + 1,
-            blocked_until = CASE WHEN failed_attempts + 1 >= $2
-                THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
-                ELSE blocked_until END
-        WHERE id = $1 AND locked_at IS NULL AND failed_attempts < $5
-          AND (blocked_until IS NULL OR blocked_until <= to_timestamp($4))
-        RETURNING failed_attempts
+        WITH reserved AS (
+            UPDATE mfa_methods SET
+                failed_attempts = failed_attempts + 1,
+                blocked_until = CASE WHEN failed_attempts + 1 >= $2
+                    THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
+                    ELSE blocked_until END,
+                locked_at = CASE WHEN failed_attempts + 1 >= $5 THEN to_timestamp($4) END
+            WHERE id = $1 AND locked_at IS NULL AND (blocked_until IS NULL OR blocked_until <= to_timestamp($4))
+            RETURNING id, user_id, name, failed_attempts, locked_at IS NOT NULL AS locks
+        ), event AS (
+            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
+            SELECT r.user_id, r.id, r.name, e.event, CASE WHEN e.ord = 0 THEN $7 END, $8::inet, $9, $10
+            FROM reserved r CROSS JOIN (VALUES ($6::text, 0), ('locked', 1)) AS e (event, ord)
+            WHERE e.ord = 0 OR r.locks
+            RETURNING id, event
+        )
+        SELECT r.failed_attempts, r.locks, (SELECT id FROM event WHERE event <> 'locked'), (SELECT id FROM event WHERE event = 'locked')
+        FROM reserved r
         """)
     static let attemptState = PGStatement("mfa_attempt_state",
         "SELECT ceil(extract(epoch FROM blocked_until))::bigint FROM mfa_methods WHERE id = $1 AND blocked_until > to_timestamp($2)")
-    /// A reserved attempt failed: its audit row, and the lock (with its own `locked` row, once)
-    /// when the failures reached `lockAfter`.
-    static let recordFailure = PGStatement("mfa_record_failure", """
-        WITH locking AS (
-            UPDATE mfa_methods SET locked_at = to_timestamp($3)
-            WHERE id = $1 AND failed_attempts >= $2 AND locked_at IS NULL
-            RETURNING id
-        ), method AS (
-            SELECT id, user_id, name FROM mfa_methods WHERE id = $1
-        )
-        INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
-        SELECT m.user_id, m.id, m.name, e.event, CASE WHEN e.ord = 0 THEN $5 END, $6::inet, $7, $8
-        FROM method m CROSS JOIN (VALUES ($4::text, 0), ('locked', 1)) AS e (event, ord)
-        WHERE e.ord = 0 OR EXISTS (SELECT 1 FROM locking)
-        ORDER BY e.ord
-        """)
     /// Stores the keyed hash of a newly generated email code (the only one accepted from now on),
     /// unless `$4` (a cooldown in seconds) is given and the last code went out too recently.
     static let recordCodeSent = PGStatement("mfa_record_code_sent", """
@@ -92,23 +88,29 @@ public struct MFAStore {
         UPDATE mfa_methods SET backup_salt = $2, backup_scheme = $3, backup_codes = $4::text[] WHERE id = $1
         """)
 
-    /// The attempt number reserved, or nil when the method is inside a delay or locked; then
-    /// `blockedUntil` says until when (nil: locked).
-    public func reserveAttempt(methodID: Int64, now: Int64, limits: SecuritySettings) throws -> Int? {
-        try connection.execute(Self.reserveAttempt, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now,
-                                                     limits.mfaMaxFailures]).int(0, 0)
+    /// One reserved attempt: its number, whether it locked the method if it fails, and the
+    /// trail rows written for it (the failure, and `locked`), which a success rewrites.
+    public struct Reservation: Sendable, Equatable {
+        public let attempt: Int
+        public let locks: Bool
+        public let failureEventID: Int64
+        public let lockEventID: Int64?
+    }
+
+    /// Reserves an attempt recorded as `event` with `kind` until a right code says otherwise;
+    /// nil when the method is inside a delay or locked.
+    public func reserveAttempt(methodID: Int64, now: Int64, limits: SecuritySettings, event: MFAEvent, kind: String,
+                               origin: EventOrigin) throws -> Reservation? {
+        let r = try connection.execute(Self.reserveAttempt, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now,
+                                                             limits.mfaMaxFailures, event.rawValue, kind] + origin.parameters)
+        guard r.rowCount == 1 else { return nil }
+        return Reservation(attempt: try r.requiredInt(0, 0), locks: r.bool(0, 1) ?? false,
+                           failureEventID: Int64(try r.requiredInt(0, 2)), lockEventID: r.int(0, 3).map(Int64.init))
     }
 
     /// Until when attempts on the method wait; nil when it is not delayed (then it is locked).
     public func blockedUntil(methodID: Int64, now: Int64) throws -> Int64? {
         try connection.execute(Self.attemptState, [methodID, now]).int(0, 0).map(Int64.init)
-    }
-
-    /// Records a failed attempt; returns true when this failure locked the method.
-    public func recordFailure(methodID: Int64, now: Int64, limits: SecuritySettings, event: MFAEvent, kind: String,
-                              origin: EventOrigin) throws -> Bool {
-        try connection.execute(Self.recordFailure, [methodID, limits.mfaMaxFailures, now, event.rawValue, kind]
-                               + origin.parameters).affectedRows == 2
     }
 
     /// Nil when the code was recorded; else the time the next one may be sent (cooldown).

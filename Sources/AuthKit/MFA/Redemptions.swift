@@ -15,17 +15,23 @@ public struct Redemptions: Sendable {
     }
 
     /// `$1` method id, `$2`–`$4` the origin, `$5` the audit event (NULL: none), `$6` the evidence
-    /// kind, `$7` the login time in microseconds (NULL: not a login), `$8`… the evidence's own.
+    /// kind, `$7` the login time in microseconds (NULL: not a login), `$8`/`$9` the trail rows
+    /// the attempt's reservation wrote (its failure, and `locked`), `$10`… the evidence's own.
+    /// The reservation's failure row becomes the success event (or goes, when the caller
+    /// writes its own), and a lock the reservation set is lifted with its row.
     static func statement(for redemption: Redemption) -> PGStatement {
         let assignments = redemption.assignments.isEmpty ? "" : ", " + redemption.assignments
         var sql = """
             WITH redeemed AS (
-                UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, last_used_at = now()\(assignments)
-                WHERE id = $1 AND locked_at IS NULL AND (\(redemption.condition))
+                UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, locked_at = NULL, last_used_at = now()\(assignments)
+                WHERE id = $1 AND (\(redemption.condition))
                 RETURNING id, user_id, name, cardinality(backup_codes) AS remaining
             ), event AS (
-                INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
-                SELECT user_id, id, name, $5::text, $6::text, $2::inet, $3, $4 FROM redeemed WHERE $5::text IS NOT NULL
+                UPDATE mfa_events SET event = $5::text, code_kind = $6::text
+                WHERE id = $8::bigint AND $5::text IS NOT NULL AND EXISTS (SELECT 1 FROM redeemed)
+            ), dropped AS (
+                DELETE FROM mfa_events
+                WHERE (id = $9::bigint OR (id = $8::bigint AND $5::text IS NULL)) AND EXISTS (SELECT 1 FROM redeemed)
             ), login AS (
                 UPDATE users SET last_login = 'epoch'::timestamptz + $7::bigint * interval '1 microsecond'
                 WHERE id = (SELECT user_id FROM redeemed) AND $7::bigint IS NOT NULL
@@ -36,7 +42,7 @@ public struct Redemptions: Sendable {
             sql += """
                 , used AS (
                     INSERT INTO mfa_backup_code_uses (user_id, method_id, method_name, code_hash, request_id)
-                    SELECT user_id, id, name, $8, $3 FROM redeemed
+                    SELECT user_id, id, name, $10, $3 FROM redeemed
                 ), used_event AS (
                     INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip, request_id,
                                             user_agent_hash)
@@ -47,16 +53,18 @@ public struct Redemptions: Sendable {
 
                 """
         }
-        sql += "SELECT remaining FROM redeemed"
+        // The origin parameters are typed here too: only the backup-code rows read them.
+        sql += "SELECT remaining FROM redeemed, (SELECT $2::inet, $3::text, $4::text) AS origin"
         return PGStatement("mfa_redeem_" + redemption.name, sql)
     }
 
     /// Consumes `evidence` on the method; nil when it was already used or no longer holds
     /// (replay, or a concurrent request won), else the backup codes left.
     public func redeem(_ evidence: Evidence, methodID: Int64, event: MFAEvent?, loginAt: UnixTime?, origin: EventOrigin,
-                       on connection: PGConnection) throws -> Int? {
+                       reservation: MFAStore.Reservation, on connection: PGConnection) throws -> Int? {
         guard let statement = statements[evidence.redemption.name] else { return nil }
-        let fixed: [any PGBindable] = [methodID] + origin.parameters + [event?.rawValue, evidence.kind, loginAt?.microseconds]
+        let fixed: [any PGBindable] = [methodID] + origin.parameters
+            + [event?.rawValue, evidence.kind, loginAt?.microseconds, reservation.failureEventID, reservation.lockEventID]
         return try connection.execute(statement, fixed + evidence.parameters.map { $0 as any PGBindable }).int(0, 0)
     }
 }
