@@ -9,6 +9,10 @@ public final class PGConnection {
     /// Whether named statements are prepared on the server. Off for PgBouncer in transaction mode.
     public let usesPreparedStatements: Bool
 
+    /// Results received from the server so far: one per round trip (a statement, a prepare,
+    /// BEGIN or COMMIT). Tests and benchmarks read it to count a request's round trips.
+    public private(set) var roundTrips = 0
+
     /// Opens a connection. `conninfo` is a libpq URI or `key=value` string; `defaults` are
     /// applied only where `conninfo` does not set the key (e.g. `connect_timeout`).
     public init(conninfo: String, defaults: [(String, String)] = [], usesPreparedStatements: Bool = true) throws(PGError) {
@@ -110,6 +114,7 @@ public final class PGConnection {
 
     /// The one place that turns a libpq result status into a typed error.
     private func check(_ wrapped: PGResult, raw: OpaquePointer, connection: OpaquePointer) throws(PGError) -> PGResult {
+        roundTrips += 1
         switch PQresultStatus(raw) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return wrapped

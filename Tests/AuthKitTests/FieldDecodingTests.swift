@@ -80,3 +80,35 @@ import Testing
         #expect(try decode(LoginRequest.self, "{\"username\":\"\(long)\",\"password\":\"p\"}").username.count == 100_000)
     }
 }
+
+/// Request types may carry nested objects where a handler needs them (WebAuthn credentials).
+@Suite struct NestedFieldTests {
+    struct CredentialRequest: RequestBody {
+        let credential: JSONObjectField
+        let name: String
+    }
+
+    let context = FieldContext(methodNames: ["app"], settings: try! Settings.load(from: [:], requireDatabase: false))
+
+    @Test func nestedObjectsDecodeAndOtherTypesAreRefusedAsDRFDoes() throws {
+        let json = #"{"credential": {"id": "abc", "response": {"clientDataJSON": "e30", "transports": ["usb"]}}, "name": "key"}"#
+        let request = try CredentialRequest.decode(from: JSONParser.parse(Array(json.utf8)), context: context)
+        #expect(request.name == "key")
+        guard case .object(let response)? = request.credential.value["response"] else {
+            Issue.record("nested object lost")
+            return
+        }
+        #expect(response["transports"] == ["usb"])
+        for (body, message) in [(#"{"credential": "x", "name": "k"}"#, #"Expected a dictionary of items but got type \"str\"."#),
+                                (#"{"credential": [1], "name": "k"}"#, #"Expected a dictionary of items but got type \"list\"."#),
+                                (#"{"credential": null, "name": "k"}"#, "This field may not be null."),
+                                (#"{"name": "k"}"#, "This field is required.")] {
+            do {
+                _ = try CredentialRequest.decode(from: JSONParser.parse(Array(body.utf8)), context: context)
+                Issue.record("accepted \(body)")
+            } catch let error as APIError {
+                #expect(String(decoding: JSONWriter.encode(error.body), as: UTF8.self) == #"{"credential":["\#(message)"]}"#)
+            }
+        }
+    }
+}

@@ -128,3 +128,30 @@ import TestSupport
         #expect(nobody.status == 1 && nobody.output.contains("error: no user named \"nobody\""))
     }
 }
+
+/// Database round trips of the hot paths, counted on the worker's connection (statements
+/// already prepared): a successful login/verify/ takes three, a wrong code two.
+@Suite struct RoundTripTests {
+    @Test func secondStepRoundTrips() throws {
+        let h = try MFAControllerTests.Harness()
+        let (secret, _, _) = try h.enroll("counted")
+        let trips = { try h.database.run(logger: .init(label: "test")) { $0.roundTrips } }
+        func verify(_ code: String) throws -> (status: Int, trips: Int) {
+            let token = h.firstStep("counted")
+            let before = try trips()
+            let status = h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(code)"}"#).0
+            return (status, try trips() - before)
+        }
+        // Warm-up: every statement of both paths prepared once.
+        h.clock.advance(seconds: 30)
+        #expect(try verify(h.code(secret)).status == 200)
+        #expect(try verify("000000").status == 400)
+        h.clock.advance(seconds: 30)
+        let success = try verify(h.code(secret))
+        #expect(success.status == 200)
+        #expect(success.trips == 3, "token check, attempt reservation, redemption with audit row and last_login")
+        let failure = try verify("111111")
+        #expect(failure.status == 400)
+        #expect(failure.trips == 2, "token check, attempt reservation with its failure row")
+    }
+}

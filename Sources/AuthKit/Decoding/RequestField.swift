@@ -89,3 +89,21 @@ public struct PersonName: RequestField, Equatable {
 
     public static var placeholder: PersonName { PersonName("") }
 }
+
+/// A nested JSON object (DRF's DictField), for handlers whose evidence is structured — a
+/// WebAuthn credential, say. Any other JSON type gets DictField's message.
+public struct JSONObjectField: RequestField, Equatable {
+    public let value: JSONObject
+    public init(_ value: JSONObject) { self.value = value }
+
+    public static func parse(_ value: JSONValue?, context: FieldContext) -> Result<JSONObjectField, FieldFailure> {
+        switch value {
+        case nil: return .failure([FieldRules.required])
+        case .null?: return .failure([FieldRules.null])
+        case .object(let object)?: return .success(JSONObjectField(object))
+        case let other?: return .failure(["Expected a dictionary of items but got type \"\(other.pythonTypeName)\"."])
+        }
+    }
+
+    public static var placeholder: JSONObjectField { JSONObjectField(JSONObject()) }
+}
