@@ -50,3 +50,41 @@ import Testing
         #expect(detail(parse("multipart/form-data", body)) == "Multipart form parse error - Invalid boundary in multipart: None")
     }
 }
+
+/// Bodies of thousands of distinct keys parse in linear time (the object indexes its keys past
+/// a small size) with the same semantics as small ones: a repeated key keeps its last value at
+/// the position of its first occurrence, as Python's json and Django's QueryDict do.
+@Suite struct LargeObjectTests {
+    @Test func largeObjectsKeepPythonSemantics() throws {
+        var json = "{"
+        var form = ""
+        for i in 0..<7_000 {
+            json += "\"k\(i)\":\(i),"
+            form += "k\(i)=\(i)&"
+        }
+        json += "\"k5\":\"again\",\"k6999\":\"last\"}"
+        form += "k5=again&k6999=last"
+        guard case .object(let parsed) = try JSONParser.parse(Array(json.utf8)) else {
+            Issue.record("not an object")
+            return
+        }
+        let fromForm = FormURLEncoded.parse(Array(form.utf8))
+        for object in [parsed, fromForm] {
+            #expect(object.count == 7_000)
+            #expect(object.entries[5].key == "k5")
+            #expect(object["k5"] == .string("again") || object["k5"] == "again")
+            #expect(object["k6999"] == "last")
+            #expect(object["k4000"] == .string("4000") || object["k4000"] == 4000)
+            #expect(object["missing"] == nil)
+        }
+        // Removing a key of a large object keeps the others reachable.
+        var copy = parsed
+        copy["k10"] = nil
+        #expect(copy.count == 6_999 && copy["k11"] == 11 && copy["k10"] == nil)
+        // Small and large objects compare by their entries only.
+        var small = JSONObject()
+        small["a"] = 1
+        small["a"] = 2
+        #expect(small == JSONObject([("a", 2)]))
+    }
+}

@@ -27,8 +27,15 @@ public enum JSONValue: Sendable, Equatable {
 
 /// An ordered JSON object. Duplicate keys keep the last value (as Python's json does) at the
 /// position of the first occurrence.
+///
+/// Small objects (every body this API expects) are searched linearly; past
+/// `indexThreshold` keys the object keeps a key → position index, so parsing a hostile body of
+/// thousands of distinct keys stays linear instead of quadratic.
 public struct JSONObject: Sendable, Equatable {
     public private(set) var entries: [(key: String, value: JSONValue)] = []
+    /// Position of each key's first occurrence; nil while the object is small.
+    private var positions: [String: Int]?
+    static let indexThreshold = 16
 
     public init() {}
 
@@ -36,13 +43,24 @@ public struct JSONObject: Sendable, Equatable {
         for (k, v) in entries { self[k] = v }
     }
 
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
     public subscript(key: String) -> JSONValue? {
-        get { entries.first { $0.key == key }?.value }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            if let i = entries.firstIndex(where: { $0.key == key }) {
-                if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+            if let i = position(of: key) {
+                if let newValue {
+                    entries[i].value = newValue
+                } else {
+                    entries.remove(at: i)
+                    positions = nil
+                    indexIfLarge()
+                }
             } else if let newValue {
-                entries.append((key, newValue))
+                append(key, newValue)
             }
         }
     }
@@ -50,6 +68,19 @@ public struct JSONObject: Sendable, Equatable {
     /// Appends without looking for an existing key: for building responses with known keys.
     public mutating func append(_ key: String, _ value: JSONValue) {
         entries.append((key, value))
+        if positions != nil {
+            if positions?[key] == nil { positions?[key] = entries.count - 1 }
+        } else {
+            indexIfLarge()
+        }
+    }
+
+    private mutating func indexIfLarge() {
+        guard positions == nil, entries.count > Self.indexThreshold else { return }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(entries.count * 2)
+        for (i, entry) in entries.enumerated() where index[entry.key] == nil { index[entry.key] = i }
+        positions = index
     }
 
     public var isEmpty: Bool { entries.isEmpty }
