@@ -43,8 +43,8 @@ struct EventsCommand: ParsableCommand {
         func run() throws {
             let settings = try options.settings()
             try Accounts.withConnection(settings) { connection in
-                let count = try AuditTrail(connection).purge(olderThanDays: settings.eventRetentionDays)
-                print("purged \(count) event(s) older than \(settings.eventRetentionDays) day(s)")
+                let count = try AuditTrail(connection).purge(olderThanDays: settings.maintenance.eventRetentionDays)
+                print("purged \(count) event(s) older than \(settings.maintenance.eventRetentionDays) day(s)")
             }
         }
     }

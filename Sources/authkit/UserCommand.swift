@@ -51,7 +51,7 @@ struct UserCommand: ParsableCommand {
             guard !email.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }), email.unicodeScalars.count <= 254 else {
                 throw Accounts.failure("the email address must be at most 254 characters without line breaks")
             }
-            let hash = DjangoPassword.make(secret, iterations: settings.passwordHashIterations)
+            let hash = DjangoPassword.make(secret, iterations: settings.hashing.passwordIterations)
             try Accounts.withStore(settings) { store in
                 do {
                     let id = try store.create(username: username, email: email, passwordHash: hash,
@@ -72,7 +72,7 @@ struct UserCommand: ParsableCommand {
 
         func run() throws {
             let settings = try options.settings()
-            let hash = DjangoPassword.make(try password.read(), iterations: settings.passwordHashIterations)
+            let hash = DjangoPassword.make(try password.read(), iterations: settings.hashing.passwordIterations)
             try Accounts.withStore(settings) { store in
                 guard try store.setPassword(username: username, hash: hash) else { throw Accounts.failure("no user named \"\(username)\"") }
                 print("password set for \(username)")
@@ -135,8 +135,7 @@ enum Accounts {
     static func withConnection(_ settings: Settings, _ body: (PGConnection) throws -> Void) throws {
         let connection: PGConnection
         do {
-            connection = try PGConnection(conninfo: settings.databaseURL,
-                                          defaults: [("connect_timeout", String(settings.databaseConnectTimeout))])
+            connection = try Database.connect(settings.database, applicationName: "authkit cli")
         } catch {
             throw failure("cannot connect to the database: \(error.message)")
         }

@@ -61,16 +61,16 @@ struct Serve: ParsableCommand {
         if let workers { overrides["AUTHKIT_WORKERS"] = String(workers) }
         let environment = try options.environment()
         let settings = try options.settings(requireSecretKey: true, overrides: overrides)
-        ServiceSetup.bootstrapLogging(settings)
+        ServiceSetup.bootstrapLogging(settings.logging)
         let logger = Logger(label: "authkit")
         for name in settings.unknownVariables {
             logger.warning("unknown setting ignored (typo?)", metadata: ["variable": "\(name)"])
         }
-        guard ServiceSetup.checkSchema(settings, logger: logger) else { throw ExitCode(1) }
+        guard ServiceSetup.checkSchema(settings.database, logger: logger) else { throw ExitCode(1) }
         let explicitSocket = socket != nil || environment["AUTHKIT_SOCKET"].map { !$0.isEmpty } == true
         let listener: Listener
         do {
-            listener = try ServiceSetup.listener(settings: settings, explicitSocket: explicitSocket)
+            listener = try ServiceSetup.listener(settings: settings.server, explicitSocket: explicitSocket)
         } catch {
             logger.critical("cannot listen", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -97,11 +97,10 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let settings = try options.settings()
-        ServiceSetup.bootstrapLogging(settings)
+        ServiceSetup.bootstrapLogging(settings.logging)
         let logger = Logger(label: "authkit.migrate")
         do {
-            let connection = try PGConnection(conninfo: settings.databaseURL,
-                                              defaults: [("connect_timeout", String(settings.databaseConnectTimeout))])
+            let connection = try Database.connect(settings.database, applicationName: "authkit migrate")
             let migrator = Migrator(connection: connection)
             if status {
                 for entry in try migrator.status() {
@@ -130,7 +129,7 @@ struct MailCommand: ParsableCommand {
         func run() throws {
             guard once else { throw ValidationError("use --once (authkit serve delivers continuously)") }
             let settings = try options.settings(requireSecretKey: false)
-            ServiceSetup.bootstrapLogging(settings)
+            ServiceSetup.bootstrapLogging(settings.logging)
             let logger = Logger(label: "authkit.mail")
             let sender: OutboxSender
             do {
@@ -139,8 +138,7 @@ struct MailCommand: ParsableCommand {
                 throw ValidationError("invalid setting \(error.description)")
             }
             do {
-                let connection = try PGConnection(conninfo: settings.databaseURL,
-                                                  defaults: [("connect_timeout", String(settings.databaseConnectTimeout))])
+                let connection = try Database.connect(settings.database, applicationName: "authkit mail")
                 let r = try sender.deliverDue(connection, logger: logger)
                 print("sent \(r.sent), retry scheduled \(r.retried), failed \(r.failed), expired \(r.expired)")
             } catch {

@@ -81,7 +81,7 @@ import Testing
     @Test func issuedTokensHaveSimpleJWTShape() throws {
         let settings = try Settings.load(from: ["AUTHKIT_SECRET_KEY": Self.key], requireDatabase: false)
         let now = UnixTime(microseconds: 1_795_612_580_672_184)
-        let access = TokenIssuer(settings: settings).issue(.access, userID: "1", now: now)
+        let access = TokenIssuer(settings: settings.tokens).issue(.access, userID: "1", now: now)
         #expect(access.claims.exp - access.claims.iat == 300)
         #expect(access.claims.iat == 1_795_612_580)
         let jti = try #require(access.claims.jti)

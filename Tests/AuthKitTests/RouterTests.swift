@@ -55,7 +55,7 @@ import Testing
                  accept: String? = nil, contentLength: Int? = nil) -> HTTPResponse {
         let request = HTTPRequest(method: method, path: path, contentType: contentType, contentLength: contentLength,
                                   headers: .init(accept: accept), body: Array(body.utf8))
-        return app.respond(to: request, database: Database(settings: app.settings), logger: .init(label: "test")).0
+        return app.respond(to: request, database: Database(settings: app.settings.database), logger: .init(label: "test")).0
     }
 
     func text(_ r: HTTPResponse) -> String { String(decoding: r.body, as: UTF8.self) }

@@ -23,7 +23,7 @@ import TestSupport
             for (k, v) in extra { env[k] = v }
             let settings = try Settings.load(from: env, requireSecretKey: true, registry: registry)
             app = Application(settings: settings, clock: clock, registry: registry)
-            database = Database(settings: settings)
+            database = Database(settings: settings.database)
         }
 
         func call(_ method: HTTPMethod, _ path: String, _ json: String? = nil, token: String? = nil,
@@ -37,7 +37,7 @@ import TestSupport
             let statuses = Mutex([Int]())
             let settings = app.settings
             Concurrently.run(count) { _ in
-                let database = Database(settings: settings)
+                let database = Database(settings: settings.database)
                 defer { database.close() }
                 let status = self.call(method, path, json, on: database).0
                 statuses.withLock { $0.append(status) }

@@ -47,6 +47,6 @@ import TestSupport
             try Settings.load(from: ["AUTHKIT_MFA_HANDLERS": "app,pin"], requireDatabase: false)
         }
         let settings = try Settings.load(from: ["AUTHKIT_MFA_HANDLERS": "app,pin"], requireDatabase: false, registry: Self.registry)
-        #expect(settings.mfaHandlers == ["app", "pin"])
+        #expect(settings.mfa.handlers == ["app", "pin"])
     }
 }

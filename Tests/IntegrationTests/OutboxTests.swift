@@ -23,7 +23,7 @@ import TestSupport
                    "AUTHKIT_EMAIL_RETRY_DELAY": "0.01"]
         for (k, v) in extra { env[k] = v }
         let settings = try Settings.load(from: env)
-        let connection = try PGConnection(conninfo: settings.databaseURL)
+        let connection = try PGConnection(conninfo: settings.database.url)
         try connection.simpleQuery("""
             INSERT INTO users (id, username, email, password) VALUES (1, 'u', 'u@example.com', '!');
             INSERT INTO mfa_methods (id, user_id, name, secret, backup_salt, backup_scheme) VALUES (1, 1, 'email', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 's', 'hmac_sha256');
@@ -118,3 +118,11 @@ import TestSupport
 }
 
 import Foundation
+
+extension OutboxSender {
+    /// The sender from the groups `ServiceSetup.outboxSender` gives it, with this test's mailer and templates.
+    init(settings: Settings, mailer: any Mailer, templates: EmailTemplates, clock: any TimeSource) {
+        self.init(settings: settings.email, from: settings.mfa.fromEmail, secrets: SecretBox(keys: settings.security.encryptionKeys),
+                  mailer: mailer, templates: templates, clock: clock)
+    }
+}

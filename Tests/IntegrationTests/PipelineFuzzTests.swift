@@ -16,7 +16,7 @@ import TestSupport
             "AUTHKIT_PASSWORD_FAILURES_BEFORE_DELAY": "1000000", "AUTHKIT_MFA_SEND_COOLDOWN": "0", "AUTHKIT_WORKERS": "4",
         ], requireSecretKey: true)
         let app = Application(settings: settings)
-        let database = Database(settings: settings)
+        let database = Database(settings: settings.database)
         _ = try cluster.psql("INSERT INTO users (username, email, password) VALUES ('fuzz', 'fuzz@example.com', '\(DjangoPassword.make("pw", iterations: 10))')", database: db)
         func send(_ request: HTTPRequest) -> HTTPResponse { app.respond(to: request, database: database, logger: Logger(label: "fuzz")).0 }
         let login = send(HTTPRequest(method: .post, path: "/api/auth/login/", contentType: "application/json",

@@ -1,19 +1,105 @@
 /// Delivery of code emails (issue 5): transport, retries, retention, templates.
-public struct EmailSettings: Sendable {
-    public enum Backend: String, Sendable { case smtp, file }
+public struct EmailSettings: SettingsGroup {
+    public enum Backend: String, Sendable, CaseIterable { case smtp, file }
 
     public var backend: Backend
+    static let backend = SettingKey<Backend>(
+        "EMAIL_BACKEND", default: "smtp", .choice,
+        "How queued code emails are delivered: smtp, or file (development only: .eml files in EMAIL_FILE_DIR).")
+
     public var url: String
+    static let url = SettingKey<String>(
+        "EMAIL_URL", default: "smtp://localhost:25", .text,
+        "SMTP server: smtp://host:port or smtps://host:port (implicit TLS).")
+
     public var useTLS: Bool
+    static let useTLS = SettingKey<Bool>(
+        "EMAIL_USE_TLS", default: "false", .bool,
+        "Require STARTTLS on an smtp:// connection.")
+
     public var username: String?
+    static let username = SettingKey<String?>(
+        "EMAIL_HOST_USER", unset: nil, shown: "(unset)", SettingRule.text.optional,
+        "SMTP user name (AUTH), if the server needs one.")
+
     public var password: String?
+    static let password = SettingKey<String?>(
+        "EMAIL_HOST_PASSWORD", unset: nil, shown: "(unset)", SettingRule.text.optional,
+        "SMTP password; never logged.")
+
     public var connectTimeout: Int
+    static let connectTimeout = SettingKey<Int>(
+        "EMAIL_CONNECT_TIMEOUT", default: "5", .int(in: 1...300),
+        "Seconds to wait for the SMTP connection.")
+
     public var timeout: Int
+    static let timeout = SettingKey<Int>(
+        "EMAIL_TIMEOUT", default: "10", .int(in: 1...600),
+        "Seconds one SMTP delivery may take in all.")
+
     public var maxAttempts: Int
+    static let maxAttempts = SettingKey<Int>(
+        "EMAIL_MAX_ATTEMPTS", default: "6", .int(in: 1...100),
+        "Delivery attempts before a queued email is marked failed (and logged).")
+
     public var retryDelay: Double
+    static let retryDelay = SettingKey<Double>(
+        "EMAIL_RETRY_DELAY", default: "1", .seconds(in: 0.01...3600),
+        "Seconds before the first retry; each further retry waits twice as long.")
+
     public var retryMaxDelay: Double
+    static let retryMaxDelay = SettingKey<Double>(
+        "EMAIL_RETRY_MAX_DELAY", default: "60", .seconds(in: 0.01...86400),
+        "Longest wait between retries, in seconds.")
+
     public var pollInterval: Double
+    static let pollInterval = SettingKey<Double>(
+        "EMAIL_POLL_INTERVAL", default: "0.5", .seconds(in: 0.01...60),
+        "Seconds between two looks of an instance's sender thread at the outbox.")
+
     public var retention: Int64
+    static let retention = SettingKey<Int64>(
+        "EMAIL_RETENTION", default: "604800", .int64(in: 60...31_536_000),
+        "Seconds sent, failed and expired outbox rows are kept before the purge (7 days).")
+
     public var templateDirectory: String?
+    static let templateDirectory = SettingKey<String?>(
+        "EMAIL_TEMPLATE_DIR", unset: nil, shown: "(built in)", SettingRule.text.optional,
+        "Folder with verification_code.txt and verification_code.html, each containing {{code}}, to replace the "
+            + "built-in bodies (the code followed by a newline).")
+
     public var fileDirectory: String?
+    static let fileDirectory = SettingKey<String?>(
+        "EMAIL_FILE_DIR", unset: nil, shown: "(unset)", SettingRule.text.optional,
+        "With EMAIL_BACKEND=file: the folder the .eml files are written to.")
+
+    public static var catalog: [SettingInfo] {
+        [backend.info, url.info, useTLS.info, username.info, password.info, connectTimeout.info, timeout.info,
+         maxAttempts.info, retryDelay.info, retryMaxDelay.info, pollInterval.info, retention.info,
+         templateDirectory.info, fileDirectory.info]
+    }
+
+    init(reader: SettingsReader) throws(SettingsError) {
+        backend = try reader.value(Self.backend)
+        url = try reader.value(Self.url)
+        useTLS = try reader.value(Self.useTLS)
+        username = try reader.value(Self.username)
+        password = try reader.value(Self.password)
+        connectTimeout = try reader.value(Self.connectTimeout)
+        timeout = try reader.value(Self.timeout)
+        maxAttempts = try reader.value(Self.maxAttempts)
+        retryDelay = try reader.value(Self.retryDelay)
+        retryMaxDelay = try reader.value(Self.retryMaxDelay)
+        pollInterval = try reader.value(Self.pollInterval)
+        retention = try reader.value(Self.retention)
+        templateDirectory = try reader.value(Self.templateDirectory)
+        fileDirectory = try reader.value(Self.fileDirectory)
+        if backend == .file && fileDirectory == nil {
+            throw SettingsError(setting: Self.fileDirectory.variable,
+                                problem: "is required with \(Self.backend.variable)=file")
+        }
+        guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
+            throw SettingsError(setting: Self.url.variable, problem: "must start with smtp:// or smtps://, got \"\(url)\"")
+        }
+    }
 }

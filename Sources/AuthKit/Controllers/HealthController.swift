@@ -5,7 +5,7 @@ public struct HealthController: Sendable {
     public init() {}
 
     public func show(_ context: inout RequestContext) throws -> HTTPResponse {
-        if context.database.isReachable(maxAge: context.settings.healthzMaxAge, logger: context.logger) {
+        if context.database.isReachable(maxAge: context.settings.server.healthzMaxAge, logger: context.logger) {
             return HTTPResponse(status: .ok, body: Self.okBody)
         }
         return HTTPResponse(status: .serviceUnavailable, body: Self.unavailableBody)

@@ -1,12 +1,16 @@
 /// POST login/ (API.md §5): the password step.
 public struct LoginController: Sendable {
-    let settings: Settings
+    let limits: SecuritySettings
+    let iterations: Int
     let budget: HashBudget
     let sessions: SessionIssuer
     let mfaLogin: MFALoginController
 
-    public init(settings: Settings, budget: HashBudget, sessions: SessionIssuer, mfaLogin: MFALoginController) {
-        self.settings = settings
+    /// `security`: the per-name password delays; `hashing`: the password hash's cost.
+    public init(security: SecuritySettings, hashing: HashingSettings, budget: HashBudget, sessions: SessionIssuer,
+                mfaLogin: MFALoginController) {
+        limits = security
+        iterations = hashing.passwordIterations
         self.budget = budget
         self.sessions = sessions
         self.mfaLogin = mfaLogin
@@ -26,7 +30,6 @@ public struct LoginController: Sendable {
     /// hash with fewer iterations than configured is upgraded, as Django does.
     func checkPassword(_ request: LoginRequest, _ context: RequestContext) throws -> User {
         let now = context.clock.now().seconds
-        let limits = settings.security
         // The attempt is reserved before any hash is computed: a name inside its password delay
         // gets 429, and concurrent guesses cannot all slip in before the first failure counts.
         let found = try context.db(retry: true) { connection in
@@ -37,7 +40,6 @@ public struct LoginController: Sendable {
             }
             return try UserStore(connection).findForLogin(username: request.username)
         }
-        let iterations = settings.passwordHashIterations
         let verdict: DjangoPassword.Verdict = try budget.run {
             guard let (_, hash) = found else {
                 DjangoPassword.burn(request.password, iterations: iterations)

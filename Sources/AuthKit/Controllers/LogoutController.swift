@@ -2,20 +2,18 @@
 /// refresh token (from its cookie, or a `refresh` field in the body), so it cannot mint new
 /// access tokens afterwards. The body is otherwise ignored, as in the reference.
 public struct LogoutController: Sendable {
-    let settings: Settings
     let jwt: JWT
     let cookies: AuthCookies
 
-    public init(settings: Settings) {
-        self.settings = settings
-        jwt = JWT(secretKey: settings.secretKey)
-        cookies = AuthCookies(settings.cookies)
+    public init(tokens: TokenSettings, cookies: CookieSettings) {
+        jwt = JWT(secretKey: tokens.secretKey)
+        self.cookies = AuthCookies(cookies)
     }
 
     public func logout(_ context: inout RequestContext) throws -> HTTPResponse {
         let user = try context.requireUser()
         var candidates: [String] = []
-        if let cookie = AuthCookies.value(settings.cookies.refreshName, in: context.request.headers.cookie), !cookie.isEmpty {
+        if let cookie = AuthCookies.value(cookies.settings.refreshName, in: context.request.headers.cookie), !cookie.isEmpty {
             candidates.append(cookie)
         }
         // A malformed or foreign body must not change the answer: read it leniently.

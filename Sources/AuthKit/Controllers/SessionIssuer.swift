@@ -4,9 +4,9 @@ public struct SessionIssuer: Sendable {
     let issuer: TokenIssuer
     let cookies: AuthCookies
 
-    public init(settings: Settings) {
-        issuer = TokenIssuer(settings: settings)
-        cookies = AuthCookies(settings.cookies)
+    public init(tokens: TokenSettings, cookies: CookieSettings) {
+        issuer = TokenIssuer(settings: tokens)
+        self.cookies = AuthCookies(cookies)
     }
 
     /// `{"access", "refresh", "access_expiration", "refresh_expiration", "user"}` (+ `mfa_enabled:

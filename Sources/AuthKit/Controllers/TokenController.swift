@@ -1,19 +1,19 @@
 /// POST token/refresh/ and token/verify/ (API.md §7).
 public struct TokenController: Sendable {
-    let settings: Settings
     let issuer: TokenIssuer
+    let rotate: Bool
     let cookies: AuthCookies
 
-    public init(settings: Settings) {
-        self.settings = settings
-        issuer = TokenIssuer(settings: settings)
-        cookies = AuthCookies(settings.cookies)
+    public init(tokens: TokenSettings, cookies: CookieSettings) {
+        issuer = TokenIssuer(settings: tokens)
+        rotate = tokens.rotateRefreshTokens
+        self.cookies = AuthCookies(cookies)
     }
 
     public func refresh(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(TokenRefreshRequest.self)
         let fromBody = request.refresh.map(\.value).flatMap { $0.isEmpty ? nil : $0 }
-        guard let raw = fromBody ?? AuthCookies.value(settings.cookies.refreshName, in: context.request.headers.cookie)
+        guard let raw = fromBody ?? AuthCookies.value(cookies.settings.refreshName, in: context.request.headers.cookie)
             .flatMap({ $0.isEmpty ? nil : $0 })
         else {
             throw APIError.unauthorized("No valid refresh token found.", code: "token_not_valid")
@@ -28,7 +28,6 @@ public struct TokenController: Sendable {
         guard let jti = claims.jti, let userText = claims.userID, let userID = Int64(userText) else {
             throw APIError.unauthorized("Token is invalid", code: "token_not_valid")
         }
-        let rotate = settings.rotateRefreshTokens
         let (user, usable) = try context.db { connection -> (User?, Bool) in
             let user = try UserStore(connection).find(id: userID)
             let revoked = RevokedTokens(connection)
@@ -49,7 +48,7 @@ public struct TokenController: Sendable {
         if cookies.enabled { headers.append(cookies.setAccess(access.token, maxAge: issuer.accessLifetime, now: now.seconds)) }
         if rotate {
             let next = issuer.issue(.refresh, userID: String(user.id), now: now)
-            body.append("refresh", .string(cookies.enabled && settings.cookies.httpOnly ? "" : next.token))
+            body.append("refresh", .string(cookies.enabled && cookies.settings.httpOnly ? "" : next.token))
             body.append("access_expiration", .string(TimeFormat.iso8601(access.expiration)))
             body.append("refresh_expiration", .string(TimeFormat.iso8601(next.expiration)))
             if cookies.enabled { headers.append(cookies.setRefresh(next.token, maxAge: issuer.refreshLifetime, now: now.seconds)) }

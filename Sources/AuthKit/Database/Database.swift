@@ -6,7 +6,7 @@ import Synchronization
 /// after a failure, and backs off while the server is down so an outage costs fast 503s
 /// instead of a connection attempt per request. Not Sendable: one per thread.
 public final class Database {
-    private let settings: Settings
+    private let settings: DatabaseSettings
     private var connection: PGConnection?
     private var retryAt: UInt64 = 0
     private var delay: Double = 0
@@ -17,7 +17,7 @@ public final class Database {
     /// few seconds rather than one per request.
     private static let lastOutageLog = Atomic<UInt64>(0)
 
-    public init(settings: Settings) {
+    public init(settings: DatabaseSettings) {
         self.settings = settings
     }
 
@@ -57,6 +57,18 @@ public final class Database {
         }
     }
 
+    /// A new connection as every process makes it (serve's workers and schema check, each CLI
+    /// command, doctor): the URL, its connect timeout and the prepared-statements setting (off
+    /// behind PgBouncer in transaction mode, so no command may ignore it). `applicationName`
+    /// shows in pg_stat_activity.
+    public static func connect(_ settings: DatabaseSettings,
+                               applicationName: String = "authkit") throws(PGError) -> PGConnection {
+        try PGConnection(conninfo: settings.url,
+                         defaults: [("connect_timeout", String(settings.connectTimeout)),
+                                    ("application_name", applicationName)],
+                         usesPreparedStatements: settings.preparedStatements)
+    }
+
     static let ping = PGStatement("authkit_ping", "SELECT 1")
 
     /// Connects now, so the first request of this thread does not pay for the connection
@@ -82,11 +94,7 @@ public final class Database {
                 try existing.reset()
                 conn = existing
             } else {
-                conn = try PGConnection(
-                    conninfo: settings.databaseURL,
-                    defaults: [("connect_timeout", String(settings.databaseConnectTimeout)),
-                               ("application_name", "authkit")],
-                    usesPreparedStatements: settings.databasePreparedStatements)
+                conn = try Self.connect(settings)
                 connection = conn
             }
             // A reset, or a first connection after failed attempts, is a reconnect.
@@ -103,7 +111,7 @@ public final class Database {
 
     private func noteFailure(_ error: PGError, logger: Logger) {
         lastSuccess = 0
-        delay = min(max(delay * 2, 0.05), settings.databaseReconnectMaxDelay)
+        delay = min(max(delay * 2, 0.05), settings.reconnectMaxDelay)
         retryAt = MonotonicClock.nanoseconds() + UInt64(delay * 1e9)
         let now = MonotonicClock.nanoseconds()
         let last = Self.lastOutageLog.load(ordering: .relaxed)

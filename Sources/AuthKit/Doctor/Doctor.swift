@@ -47,17 +47,17 @@ public struct Doctor {
         for name in settings.unknownVariables.sorted() {
             add(.warning, "configuration", "\(name) is not a setting (a typo?); it is ignored")
         }
-        findings += Self.secretKeyFindings(settings.secretKey)
-        if settings.passwordHashIterations < 600_000 {
-            add(.warning, "passwords", "AUTHKIT_PASSWORD_HASH_ITERATIONS=\(settings.passwordHashIterations) is below 600,000 (OWASP's floor for PBKDF2-SHA256): stolen hashes would be cheap to guess")
+        findings += Self.secretKeyFindings(settings.tokens.secretKey)
+        if settings.hashing.passwordIterations < 600_000 {
+            add(.warning, "passwords", "AUTHKIT_PASSWORD_HASH_ITERATIONS=\(settings.hashing.passwordIterations) is below 600,000 (OWASP's floor for PBKDF2-SHA256): stolen hashes would be cheap to guess")
         }
         if settings.cookies.useAuthCookie && !settings.cookies.secure {
             add(.warning, "cookies", "auth cookies are sent without Secure: set AUTHKIT_AUTH_COOKIE_SECURE=true when clients reach nginx over HTTPS")
         }
-        if settings.bind == nil, !environment.keys.contains("LISTEN_FDS") {
-            let directory = settings.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if settings.server.bind == nil, !environment.keys.contains("LISTEN_FDS") {
+            let directory = settings.server.socketPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
             if !directory.isEmpty && access(directory, W_OK) != 0 {
-                add(.warning, "socket", "\(directory) does not exist or is not writable by this user: `authkit serve` cannot create \(settings.socketPath) (systemd socket activation does not need it)")
+                add(.warning, "socket", "\(directory) does not exist or is not writable by this user: `authkit serve` cannot create \(settings.server.socketPath) (systemd socket activation does not need it)")
             }
         }
         do {
@@ -70,21 +70,20 @@ public struct Doctor {
         let started = MonotonicClock.nanoseconds()
         let connection: PGConnection
         do {
-            connection = try PGConnection(conninfo: settings.databaseURL, defaults: [("connect_timeout", String(settings.databaseConnectTimeout)),
-                                                                                     ("application_name", "authkit doctor")])
+            connection = try Database.connect(settings.database, applicationName: "authkit doctor")
         } catch {
             add(.failure, "database", "cannot connect (AUTHKIT_DATABASE_URL): \(error.message)")
-            findings += smtpFindings(settings)
+            findings += smtpFindings(settings.email)
             return findings
         }
         let millis = (MonotonicClock.nanoseconds() - started) / 1_000_000
         let version = (try? connection.query("SHOW server_version").string(0, 0)) ?? "?"
         add(.ok, "database", "connected to PostgreSQL \(version) in \(millis) ms")
         findings += migrationFindings(connection)
-        findings += connectionBudgetFindings(connection, settings)
-        findings += encryptionFindings(connection, settings)
+        findings += connectionBudgetFindings(connection, settings.server)
+        findings += encryptionFindings(connection, settings.security)
         findings += clockFindings(connection)
-        findings += smtpFindings(settings)
+        findings += smtpFindings(settings.email)
         return findings
     }
 
@@ -123,7 +122,7 @@ public struct Doctor {
         }
     }
 
-    func connectionBudgetFindings(_ connection: PGConnection, _ settings: Settings) -> [Finding] {
+    func connectionBudgetFindings(_ connection: PGConnection, _ settings: ServerSettings) -> [Finding] {
         guard let max = try? connection.query("SHOW max_connections").int(0, 0),
               let reserved = try? connection.query("SHOW superuser_reserved_connections").int(0, 0),
               let inUse = try? connection.query("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'").int(0, 0)
@@ -135,10 +134,10 @@ public struct Doctor {
                         message: need > free ? message + ": not enough left for this instance (lower AUTHKIT_WORKERS or use PgBouncer, docs/scaling.md)" : message)]
     }
 
-    func encryptionFindings(_ connection: PGConnection, _ settings: Settings) -> [Finding] {
+    func encryptionFindings(_ connection: PGConnection, _ settings: SecuritySettings) -> [Finding] {
         guard (try? connection.query("SELECT to_regclass('mfa_methods') IS NOT NULL").bool(0, 0)) == true,
               let rows = try? connection.query("SELECT user_id, name, secret FROM mfa_methods") else { return [] }
-        let box = SecretBox(keys: settings.security.encryptionKeys)
+        let box = SecretBox(keys: settings.encryptionKeys)
         var unreadable = 0, old = 0
         for row in 0..<rows.rowCount {
             guard let userID = rows.int(row, 0), let name = rows.string(row, 1), let secret = rows.string(row, 2),
@@ -148,7 +147,7 @@ public struct Doctor {
             }
             if !box.isCurrent(secret) { old += 1 }
         }
-        let newest = settings.security.encryptionKeys.first?.id ?? "-"
+        let newest = settings.encryptionKeys.first?.id ?? "-"
         if unreadable > 0 {
             return [Finding(level: .failure, topic: "encryption keys", message: "\(unreadable) of \(rows.rowCount) TOTP secret(s) cannot be decrypted with AUTHKIT_SECRET_ENCRYPTION_KEYS (a key was removed, or AUTHKIT_SECRET_KEY changed): those users cannot pass their second factor")]
         }
@@ -175,15 +174,15 @@ public struct Doctor {
         }
     }
 
-    func smtpFindings(_ settings: Settings) -> [Finding] {
-        switch settings.email.backend {
+    func smtpFindings(_ settings: EmailSettings) -> [Finding] {
+        switch settings.backend {
         case .file:
-            return [Finding(level: .warning, topic: "email", message: "AUTHKIT_EMAIL_BACKEND=file writes code emails to \(settings.email.fileDirectory ?? "?") instead of sending them (development only)")]
+            return [Finding(level: .warning, topic: "email", message: "AUTHKIT_EMAIL_BACKEND=file writes code emails to \(settings.fileDirectory ?? "?") instead of sending them (development only)")]
         case .smtp:
             SMTPClient.initialize()
             do {
-                try SMTPMailer(settings: settings.email).probe()
-                return [Finding(level: .ok, topic: "email", message: "SMTP server \(Self.redacted(settings.email.url)) answered (greeting\(settings.email.useTLS ? ", STARTTLS" : "")\(settings.email.username != nil ? ", login" : ""))")]
+                try SMTPMailer(settings: settings).probe()
+                return [Finding(level: .ok, topic: "email", message: "SMTP server \(Self.redacted(settings.url)) answered (greeting\(settings.useTLS ? ", STARTTLS" : "")\(settings.username != nil ? ", login" : ""))")]
             } catch {
                 return [Finding(level: .failure, topic: "email", message: "\(error): code emails will queue in the outbox until it works")]
             }

@@ -13,14 +13,22 @@ public struct OutboxSender: Sendable {
         public init() {}
     }
 
-    let settings: Settings
+    let settings: EmailSettings
+    /// The From address (AUTHKIT_DEFAULT_FROM_EMAIL).
+    let sender: String
+    /// Opens the method secrets that code emails are derived from.
+    let secrets: SecretBox
     let mailer: any Mailer
     let templates: EmailTemplates
     let clock: any TimeSource
     static let batch = 20
 
-    public init(settings: Settings, mailer: any Mailer, templates: EmailTemplates, clock: any TimeSource) {
+    /// `from`: the From address; `secrets`: the TOTP secret keys (`SecuritySettings.encryptionKeys`).
+    public init(settings: EmailSettings, from: String, secrets: SecretBox, mailer: any Mailer, templates: EmailTemplates,
+                clock: any TimeSource) {
         self.settings = settings
+        sender = from
+        self.secrets = secrets
         self.mailer = mailer
         self.templates = templates
         self.clock = clock
@@ -53,16 +61,16 @@ public struct OutboxSender: Sendable {
         let message: EmailMessage
         switch item.content {
         case .code(let sealed, let methodName, let counter):
-            let secret = try? SecretBox(keys: settings.security.encryptionKeys).open(sealed, userID: item.userID, method: methodName)
+            let secret = try? secrets.open(sealed, userID: item.userID, method: methodName)
             guard let secret, let hotp = TOTP(base32: secret, interval: 1) else {
                 try store.markFailed(item.id, error: "method secret unreadable")
                 report.failed += 1
                 log.error("code email failed: method secret unreadable")
                 return
             }
-            message = templates.message(code: hotp.code(step: counter), to: item.recipient, from: settings.mfa.fromEmail)
+            message = templates.message(code: hotp.code(step: counter), to: item.recipient, from: sender)
         case .notice(let subject, let body):
-            message = EmailMessage(from: settings.mfa.fromEmail, to: item.recipient, subject: subject, text: body,
+            message = EmailMessage(from: sender, to: item.recipient, subject: subject, text: body,
                                    html: EmailTemplates.escapeHTML(body))
         }
         do {
@@ -78,12 +86,12 @@ public struct OutboxSender: Sendable {
         } catch {
             let reason = "\(error)"
             let attempts = item.attempts + 1
-            if attempts >= settings.email.maxAttempts {
+            if attempts >= settings.maxAttempts {
                 try store.markFailed(item.id, error: reason)
                 report.failed += 1
                 log.error("code email failed for good", metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
             } else {
-                let delay = min(settings.email.retryDelay * Double(1 << min(attempts - 1, 20)), settings.email.retryMaxDelay)
+                let delay = min(settings.retryDelay * Double(1 << min(attempts - 1, 20)), settings.retryMaxDelay)
                 try store.scheduleRetry(item.id, error: reason, afterMilliseconds: Int(delay * 1000))
                 report.retried += 1
                 log.warning("code email delivery failed; will retry", metadata: ["attempts": "\(attempts)", "retry_in_s": "\(delay)", "error": "\(reason)"])

@@ -4,9 +4,9 @@ public struct Authenticator: Sendable {
     let jwt: JWT
     let cookieName: String
 
-    public init(settings: Settings) {
-        jwt = JWT(secretKey: settings.secretKey)
-        cookieName = settings.cookies.accessName
+    public init(tokens: TokenSettings, cookies: CookieSettings) {
+        jwt = JWT(secretKey: tokens.secretKey)
+        cookieName = cookies.accessName
     }
 
     /// The authenticated, active user, or a 401 `APIError` with simplejwt's body.

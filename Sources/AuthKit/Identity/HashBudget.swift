@@ -22,6 +22,11 @@ public final class HashBudget: Sendable {
     /// Requests admitted but not running yet.
     public var waiting: Int { admitted.load(ordering: .relaxed) - running.load(ordering: .relaxed) }
 
+    /// The budget AUTHKIT_PASSWORD_HASH_* configure.
+    public convenience init(_ settings: HashingSettings) {
+        self.init(concurrency: settings.concurrency, queue: settings.queue, timeout: settings.queueTimeout)
+    }
+
     public init(concurrency: Int, queue: Int, timeout: Double) {
         self.concurrency = concurrency
         self.queue = queue

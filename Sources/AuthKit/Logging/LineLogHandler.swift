@@ -8,10 +8,10 @@ import Glibc
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
-    private let format: Settings.LogFormat
+    private let format: LoggingSettings.Format
     private let label: String
 
-    public init(label: String, level: Logger.Level, format: Settings.LogFormat) {
+    public init(label: String, level: Logger.Level, format: LoggingSettings.Format) {
         self.label = label
         self.logLevel = level
         self.format = format

@@ -44,7 +44,7 @@ public struct MFAHandlers: Sendable {
     public init(settings: Settings, registry: MFAHandlerRegistry = .builtIn) {
         let environment = HandlerEnvironment(mfa: settings.mfa, sendCooldown: settings.security.sendCooldown,
                                              secrets: SecretBox(keys: settings.security.encryptionKeys))
-        ordered = settings.mfaHandlers.compactMap { registry.make($0, environment) }
+        ordered = settings.mfa.handlers.compactMap { registry.make($0, environment) }
     }
 
     public func handler(_ name: String) -> (any MFAHandler)? {

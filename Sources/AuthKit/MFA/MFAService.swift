@@ -14,9 +14,9 @@ public struct MFAService: Sendable {
     public init(settings: Settings, handlers: MFAHandlers, budget: HashBudget) {
         self.settings = settings
         self.handlers = handlers
-        tokens = EphemeralToken(secretKey: settings.secretKey, expiry: settings.mfa.ephemeralTokenExpiry)
+        tokens = EphemeralToken(secretKey: settings.tokens.secretKey, expiry: settings.mfa.ephemeralTokenExpiry)
         let m = settings.mfa
-        backupCodes = BackupCodes(secretKey: settings.secretKey,
+        backupCodes = BackupCodes(secretKey: settings.tokens.secretKey,
                                   scheme: m.backupCodeSecureHash ? .pbkdf2(iterations: m.backupCodeIterations) : .hmac)
         self.budget = budget
         secrets = SecretBox(keys: settings.security.encryptionKeys)

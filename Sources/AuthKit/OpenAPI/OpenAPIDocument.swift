@@ -12,7 +12,7 @@ public struct OpenAPIDocument: Sendable {
 
     public init(settings: Settings) {
         var text = String(decoding: PackageResources.openapi_json, as: UTF8.self)
-        let methods = settings.mfaHandlers.map { "\"\($0)\"" }.joined(separator: ",")
+        let methods = settings.mfa.handlers.map { "\"\($0)\"" }.joined(separator: ",")
         text = text.replacingOccurrences("\"@METHODS@\"", with: methods)
         text = text.replacingOccurrences("@VERSION@", with: Version.string)
         text = text.replacingOccurrences("@ACCESS_COOKIE@", with: settings.cookies.accessName)
@@ -21,7 +21,7 @@ public struct OpenAPIDocument: Sendable {
             preconditionFailure("openapi.json is not a valid document")
         }
         var absolute = JSONObject()
-        for (path, item) in paths.entries { absolute.append(settings.basePath + path, item) }
+        for (path, item) in paths.entries { absolute.append(settings.server.basePath + path, item) }
         root["paths"] = .object(absolute)
         document = .object(root)
         json = JSONWriter.encode(document)

@@ -11,18 +11,19 @@ public enum Routes {
         public var mfa: MFAController
 
         public init(settings: Settings, budget: HashBudget, registry: MFAHandlerRegistry = .builtIn) {
-            let sessions = SessionIssuer(settings: settings)
+            let sessions = SessionIssuer(tokens: settings.tokens, cookies: settings.cookies)
             let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings, registry: registry), budget: budget)
             mfaLogin = MFALoginController(mfa: service, sessions: sessions)
             mfa = MFAController(mfa: service, budget: budget)
-            login = LoginController(settings: settings, budget: budget, sessions: sessions, mfaLogin: mfaLogin)
-            tokens = TokenController(settings: settings)
-            logout = LogoutController(settings: settings)
+            login = LoginController(security: settings.security, hashing: settings.hashing, budget: budget,
+                                    sessions: sessions, mfaLogin: mfaLogin)
+            tokens = TokenController(tokens: settings.tokens, cookies: settings.cookies)
+            logout = LogoutController(tokens: settings.tokens, cookies: settings.cookies)
         }
     }
 
     public static func make(settings: Settings, controllers c: Controllers) -> [Route] {
-        let names = settings.mfaHandlers
+        let names = settings.mfa.handlers
         func route(_ path: String, _ slash: Route.TrailingSlash, authenticated: Bool,
                    _ handlers: [HTTPMethod: Handler]) -> Route {
             // The unauthenticated routes that take credentials or tokens are rate-limited per client.

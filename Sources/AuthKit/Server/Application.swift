@@ -21,17 +21,17 @@ public final class Application: Sendable {
     public init(settings: Settings, clock: any TimeSource = SystemTime(), registry: MFAHandlerRegistry = .builtIn) {
         self.settings = settings
         self.clock = clock
-        hashBudget = HashBudget(concurrency: settings.hashConcurrency, queue: settings.hashQueue, timeout: settings.hashQueueTimeout)
+        hashBudget = HashBudget(settings.hashing)
         let controllers = Routes.Controllers(settings: settings, budget: hashBudget, registry: registry)
-        router = Router(basePath: settings.basePath, routes: Routes.make(settings: settings, controllers: controllers))
-        metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfaHandlers,
-                          kinds: MFAHandlers(settings: settings, registry: registry).evidenceKinds, shards: settings.workers + 1)
-        exporter = MetricsExporter(metrics: metrics, budget: hashBudget, workers: settings.workers)
+        router = Router(basePath: settings.server.basePath, routes: Routes.make(settings: settings, controllers: controllers))
+        metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfa.handlers,
+                          kinds: MFAHandlers(settings: settings, registry: registry).evidenceKinds, shards: settings.server.workers + 1)
+        exporter = MetricsExporter(metrics: metrics, budget: hashBudget, workers: settings.server.workers)
         openAPI = OpenAPIDocument(settings: settings)
-        authenticator = Authenticator(settings: settings)
+        authenticator = Authenticator(tokens: settings.tokens, cookies: settings.cookies)
         rateLimiter = settings.security.loginRate.map { RateLimiter(requests: $0.requests, period: $0.period) }
         contextShared = RequestContext.Shared(settings: settings,
-                                              fieldContext: FieldContext(methodNames: settings.mfaHandlers, settings: settings))
+                                              fieldContext: FieldContext(methodNames: settings.mfa.handlers, settings: settings))
     }
 
     /// Answers one request. Never throws: every failure becomes a JSON response here.
@@ -40,13 +40,13 @@ public final class Application: Sendable {
     public func respond(to request: HTTPRequest, database: Database, logger: Logger,
                         shard: MetricsShard? = nil) -> (HTTPResponse, Int) {
         let unrouted = metrics.layout.unrouted
-        if request.contentLength > settings.maxBodySize {
+        if request.contentLength > settings.server.maxBodySize {
             return (APIError.payloadTooLarge.response, unrouted)
         }
-        if let path = settings.metricsPath, request.path == path {
+        if let path = settings.metrics.path, request.path == path {
             return (metricsResponse(request, database: database, logger: logger), metrics.layout.metricsRoute)
         }
-        if let path = settings.schemaPath, request.path == path {
+        if let path = settings.server.schemaPath, request.path == path {
             return (schemaResponse(request), metrics.layout.schemaRoute)
         }
         switch router.match(path: request.path, query: request.query) {
@@ -92,7 +92,7 @@ public final class Application: Sendable {
     /// GET /metrics: Prometheus text for allowed client addresses, 404 for everyone else (as
     /// if the path did not exist).
     private func metricsResponse(_ request: HTTPRequest, database: Database, logger: Logger) -> HTTPResponse {
-        guard settings.metricsAllowedIPs.contains(where: { $0.contains(request.remoteAddress) }) else {
+        guard settings.metrics.allowedIPs.contains(where: { $0.contains(request.remoteAddress) }) else {
             return APIError.notFound.response
         }
         guard request.method == .get || request.method == .head else {

@@ -7,19 +7,21 @@ import Glibc
 /// tokens that have expired anyway, finished outbox rows and audit events past their retention. Several
 /// instances may run it at once (plain DELETEs).
 enum Maintenance {
-    static func run(settings: Settings, clock: any TimeSource, isStopping: @Sendable () -> Bool, logger: Logger) {
-        let database = Database(settings: settings)
-        var next = MonotonicClock.nanoseconds() + UInt64(settings.maintenanceInterval * 1e9)
+    /// `email`: for the outbox's retention (AUTHKIT_EMAIL_RETENTION).
+    static func run(settings: MaintenanceSettings, database databaseSettings: DatabaseSettings, email: EmailSettings,
+                    clock: any TimeSource, isStopping: @Sendable () -> Bool, logger: Logger) {
+        let database = Database(settings: databaseSettings)
+        var next = MonotonicClock.nanoseconds() + UInt64(settings.interval * 1e9)
         while !isStopping() {
             usleep(100_000)
             guard MonotonicClock.nanoseconds() >= next else { continue }
-            next = MonotonicClock.nanoseconds() + UInt64(settings.maintenanceInterval * 1e9)
+            next = MonotonicClock.nanoseconds() + UInt64(settings.interval * 1e9)
             do {
                 let (tokens, emails, events) = try database.run(logger: logger) { connection in
                     // Password-failure rows a day old: the counter restarts (NIST: consecutive failures).
                     try LoginFailures(connection).purge(before: clock.now().seconds - 86400)
                     return (try RevokedTokens(connection).purgeExpired(now: clock.now().seconds),
-                            try OutboxStore(connection).purgeFinished(olderThan: settings.email.retention),
+                            try OutboxStore(connection).purgeFinished(olderThan: email.retention),
                             try AuditTrail(connection).purge(olderThanDays: settings.eventRetentionDays))
                 }
                 if tokens > 0 || emails > 0 || events > 0 {
@@ -36,13 +38,14 @@ enum Maintenance {
 /// The outbox sender of one instance: its own thread and database connection, a pass every
 /// AUTHKIT_EMAIL_POLL_INTERVAL seconds.
 enum OutboxWorker {
-    static func run(sender: OutboxSender, settings: Settings, metrics: Metrics, isStopping: @Sendable () -> Bool, logger: Logger) {
-        let database = Database(settings: settings)
+    static func run(sender: OutboxSender, database databaseSettings: DatabaseSettings, email: EmailSettings,
+                    metrics: Metrics, isStopping: @Sendable () -> Bool, logger: Logger) {
+        let database = Database(settings: databaseSettings)
         var next = MonotonicClock.nanoseconds()
         while !isStopping() {
             usleep(20_000)
             guard MonotonicClock.nanoseconds() >= next else { continue }
-            next = MonotonicClock.nanoseconds() + UInt64(settings.email.pollInterval * 1e9)
+            next = MonotonicClock.nanoseconds() + UInt64(email.pollInterval * 1e9)
             do {
                 metrics.record(try database.run(logger: logger) { try sender.deliverDue($0, logger: logger) })
             } catch is DatabaseUnavailable {

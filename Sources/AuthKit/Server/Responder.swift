@@ -15,7 +15,7 @@ struct Responder {
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(request.requestID)
 
-        let limit = application.settings.maxBodySize
+        let limit = application.settings.server.maxBodySize
         if request.contentLength > limit {
             // Let nginx finish sending the body, without keeping it.
             connection.discard(limit: min(request.contentLength, 64 << 20))

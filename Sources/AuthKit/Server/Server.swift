@@ -58,7 +58,7 @@ public final class Server: Sendable {
             return 1
         }
         FastCGI.initialize()
-        let workers = application.settings.workers
+        let workers = application.settings.server.workers
         var threads: [pthread_t] = []
         for index in 0..<workers {
             running.add(1, ordering: .relaxed)
@@ -77,17 +77,19 @@ public final class Server: Sendable {
             threads.append(thread)
         }
         let maintenance = spawnThread { [self] in
-            Maintenance.run(settings: application.settings, clock: application.clock,
+            Maintenance.run(settings: application.settings.maintenance, database: application.settings.database,
+                            email: application.settings.email, clock: application.clock,
                             isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
         }
         let outbox = sender.flatMap { sender in
             spawnThread { [self] in
-                OutboxWorker.run(sender: sender, settings: application.settings, metrics: application.metrics,
+                OutboxWorker.run(sender: sender, database: application.settings.database,
+                                 email: application.settings.email, metrics: application.metrics,
                                  isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
             }
         }
         logger.notice("serving", metadata: ["listen": "\(describe(listener.kind))", "workers": "\(threads.count)",
-                                             "base_path": "\(application.settings.basePath)"])
+                                             "base_path": "\(application.settings.server.basePath)"])
 
         var received: Int32 = 0
         while !stopping.load(ordering: .relaxed) {
@@ -102,7 +104,7 @@ public final class Server: Sendable {
         wake.fire()
 
         // Wait for in-flight requests, bounded by the shutdown timeout.
-        let deadline = MonotonicClock.nanoseconds() + UInt64(application.settings.shutdownTimeout * 1e9)
+        let deadline = MonotonicClock.nanoseconds() + UInt64(application.settings.server.shutdownTimeout * 1e9)
         while running.load(ordering: .relaxed) > 0 && MonotonicClock.nanoseconds() < deadline {
             usleep(5_000)
         }

@@ -6,25 +6,27 @@ import SMTP
 /// Start-up steps shared by the CLI commands: logging, listener selection, schema check.
 public enum ServiceSetup {
     /// Installs the line logger once per process.
-    public static func bootstrapLogging(_ settings: Settings) {
-        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: settings.logFormat) }
+    public static func bootstrapLogging(_ settings: LoggingSettings) {
+        let level = Logger.Level(rawValue: settings.level) ?? .info
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, format: settings.format) }
     }
 
     /// The outbox sender for the configured transport and templates. Initialises libcurl, so
-    /// call it before any thread starts.
+    /// call it before any thread starts. Takes the whole `Settings`: the sender needs the email
+    /// group, the From address (MFA group) and the secret keys (security group).
     public static func outboxSender(_ settings: Settings, clock: any TimeSource = SystemTime()) throws(SettingsError) -> OutboxSender {
         SMTPClient.initialize()
-        return OutboxSender(settings: settings, mailer: Mailers.make(settings.email), templates: try EmailTemplates.load(settings.email),
-                            clock: clock)
+        return OutboxSender(settings: settings.email, from: settings.mfa.fromEmail,
+                            secrets: SecretBox(keys: settings.security.encryptionKeys), mailer: Mailers.make(settings.email),
+                            templates: try EmailTemplates.load(settings.email), clock: clock)
     }
 
     /// Picks the socket: `--bind`/AUTHKIT_BIND, else an explicit `--socket`/AUTHKIT_SOCKET, else a
     /// socket passed by systemd (LISTEN_FDS) or by a spawner on fd 0, else the default path.
-    public static func listener(settings: Settings, explicitSocket: Bool) throws -> Listener {
+    public static func listener(settings: ServerSettings, explicitSocket: Bool) throws -> Listener {
         let backlog = Int32(settings.listenBacklog)
         if let bind = settings.bind {
-            let (host, port) = try Settings.parseBind(bind, setting: "AUTHKIT_BIND")
+            let (host, port) = try ServerSettings.parseBind(bind, setting: ServerSettings.bind.variable)
             return try Listener.tcp(host: host, port: port, backlog: backlog)
         }
         if !explicitSocket {
@@ -36,10 +38,9 @@ public enum ServiceSetup {
 
     /// Refuses to serve a schema older than this binary. An unreachable database is only a
     /// warning: the service starts, answers 503 and recovers when the database returns.
-    public static func checkSchema(_ settings: Settings, logger: Logger) -> Bool {
+    public static func checkSchema(_ settings: DatabaseSettings, logger: Logger) -> Bool {
         do {
-            let connection = try PGConnection(conninfo: settings.databaseURL,
-                                              defaults: [("connect_timeout", String(settings.databaseConnectTimeout))])
+            let connection = try Database.connect(settings)
             let pending = try Migrator(connection: connection).status().filter { !$0.applied }
             if !pending.isEmpty {
                 logger.critical("database schema is behind this binary: run `authkit migrate`",

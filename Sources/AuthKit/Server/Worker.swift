@@ -15,7 +15,7 @@ enum Worker {
             return
         }
         let connection = Connection(listener: listener)
-        let database = Database(settings: application.settings)
+        let database = Database(settings: application.settings.database)
         database.warmUp(logger: logger)
         let responder = Responder(application: application, logger: logger, shard: application.metrics.shard(index))
         while !isStopping() {

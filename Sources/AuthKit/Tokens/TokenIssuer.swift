@@ -8,7 +8,7 @@ public struct TokenIssuer: Sendable {
     public let accessLifetime: Int64
     public let refreshLifetime: Int64
 
-    public init(settings: Settings) {
+    public init(settings: TokenSettings) {
         jwt = JWT(secretKey: settings.secretKey)
         accessLifetime = settings.accessTokenLifetime
         refreshLifetime = settings.refreshTokenLifetime
