@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rewrites the settings table of docs/settings.md from the binary's own catalog
-# (`authkit settings`). A unit test fails when the page lacks a setting.
+# (`authkit settings`). A unit test fails when the page differs from the catalog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product authkit >/dev/null

@@ -154,16 +154,8 @@ struct SettingsCommand: ParsableCommand {
         commandName: "settings", abstract: "List every AUTHKIT_* setting with its default (Markdown table).")
 
     func run() {
-        print("| variable | default | meaning |")
-        print("|---|---|---|")
-        for s in SettingsCatalog.all {
-            print("| `\(SettingsCatalog.prefix)\(s.name)` | `\(s.defaultValue)` | \(s.summary.replacingPipes()) |")
-        }
+        print(SettingsCatalog.markdownTable)
     }
-}
-
-extension String {
-    func replacingPipes() -> String { split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
 }
 
 struct VersionCommand: ParsableCommand {

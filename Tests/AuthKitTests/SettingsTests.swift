@@ -113,6 +113,8 @@ import Foundation
         for setting in SettingsCatalog.all {
             #expect(text.contains("`AUTHKIT_\(setting.name)`"), "docs/settings.md lacks AUTHKIT_\(setting.name)")
         }
+        // Defaults and meanings too: the page holds the catalog's table as `authkit settings` prints it.
+        #expect(text.contains(SettingsCatalog.markdownTable + "\n"), "docs/settings.md is stale: run tools/update_settings_doc.sh")
     }
 }
 

@@ -9,4 +9,14 @@ public enum SettingsCatalog {
     private static let names = Set(all.map(\.name))
 
     static func isKnown(_ name: String) -> Bool { names.contains(name) }
+
+    /// The table `authkit settings` prints and docs/settings.md contains (a test compares them).
+    public static var markdownTable: String {
+        var lines = ["| variable | default | meaning |", "|---|---|---|"]
+        for s in all {
+            let summary = s.summary.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+            lines.append("| `\(prefix)\(s.name)` | `\(s.defaultValue)` | \(summary) |")
+        }
+        return lines.joined(separator: "\n")
+    }
 }
