@@ -122,7 +122,8 @@ import Foundation
 extension OutboxSender {
     /// The sender from the groups `ServiceSetup.outboxSender` gives it, with this test's mailer and templates.
     init(settings: Settings, mailer: any Mailer, templates: EmailTemplates, clock: any TimeSource) {
-        self.init(settings: settings.email, from: settings.mfa.fromEmail, secrets: SecretBox(keys: settings.security.encryptionKeys),
-                  mailer: mailer, templates: templates, clock: clock)
+        self.init(settings: settings.email, from: settings.mfa.fromEmail,
+                  secrets: SecretBox(keys: settings.security.encryptionKeys), mailer: mailer, templates: templates,
+                  clock: clock)
     }
 }

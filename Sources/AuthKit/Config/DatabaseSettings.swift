@@ -32,7 +32,8 @@ public struct DatabaseSettings: SettingsGroup {
         reconnectMaxDelay = try reader.value(Self.reconnectMaxDelay)
         preparedStatements = try reader.value(Self.preparedStatements)
         if required && url.isEmpty {
-            throw SettingsError(setting: Self.url.variable, problem: "is required (a libpq URI such as postgresql://user@host/db)")
+            throw SettingsError(setting: Self.url.variable,
+                                problem: "is required (a libpq URI such as postgresql://user@host/db)")
         }
     }
 }

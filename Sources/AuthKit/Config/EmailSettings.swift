@@ -99,7 +99,8 @@ public struct EmailSettings: SettingsGroup {
                                 problem: "is required with \(Self.backend.variable)=file")
         }
         guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
-            throw SettingsError(setting: Self.url.variable, problem: "must start with smtp:// or smtps://, got \"\(url)\"")
+            throw SettingsError(setting: Self.url.variable,
+                                problem: "must start with smtp:// or smtps://, got \"\(url)\"")
         }
     }
 }

@@ -71,7 +71,8 @@ public struct ServerSettings: SettingsGroup {
         healthzMaxAge = try reader.value(Self.healthzMaxAge)
         schemaPath = try reader.value(Self.schemaPath)
         guard basePath.hasPrefix("/"), basePath.hasSuffix("/") else {
-            throw SettingsError(setting: Self.basePath.variable, problem: "must start and end with '/', got \"\(basePath)\"")
+            throw SettingsError(setting: Self.basePath.variable,
+                                problem: "must start and end with '/', got \"\(basePath)\"")
         }
     }
 

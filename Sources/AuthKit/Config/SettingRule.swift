@@ -65,7 +65,8 @@ extension SettingRule where Value == Int {
     static func int(in range: ClosedRange<Int>) -> Self {
         Self { (text: String) throws(InvalidSetting) -> Int in
             guard let n = Int(text), range.contains(n) else {
-                throw InvalidSetting(problem: "expected an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+                throw InvalidSetting(
+                    problem: "expected an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
             }
             return n
         }
@@ -82,7 +83,9 @@ extension SettingRule where Value == Double {
     static func seconds(in range: ClosedRange<Double>) -> Self {
         Self { (text: String) throws(InvalidSetting) -> Double in
             guard let n = Double(text), n.isFinite, range.contains(n) else {
-                throw InvalidSetting(problem: "expected a number of seconds in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+                throw InvalidSetting(
+                    problem: "expected a number of seconds in \(range.lowerBound)...\(range.upperBound), "
+                        + "got \"\(text)\"")
             }
             return n
         }
@@ -146,7 +149,9 @@ extension SettingRule where Value == [String] {
         Self { (text: String) throws(InvalidSetting) -> [String] in
             let items = text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             guard !items.isEmpty else { throw InvalidSetting(problem: "must list at least one name") }
-            guard Set(items).count == items.count else { throw InvalidSetting(problem: "lists a name twice in \"\(text)\"") }
+            guard Set(items).count == items.count else {
+                throw InvalidSetting(problem: "lists a name twice in \"\(text)\"")
+            }
             return items
         }
     }
@@ -158,7 +163,9 @@ extension SettingRule where Value == [IPRange] {
         Self { (text: String) throws(InvalidSetting) -> [IPRange] in
             var ranges: [IPRange] = []
             for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
-                guard let range = IPRange(item) else { throw InvalidSetting(problem: "not an IP address or CIDR range: \"\(item)\"") }
+                guard let range = IPRange(item) else {
+                    throw InvalidSetting(problem: "not an IP address or CIDR range: \"\(item)\"")
+                }
                 ranges.append(range)
             }
             return ranges
@@ -171,8 +178,10 @@ extension SettingRule where Value == [Character] {
     static var alphabet: Self {
         Self { (text: String) throws(InvalidSetting) -> [Character] in
             let chars = Array(text)
-            guard chars.count >= 2, Set(chars).count == chars.count, chars.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
-                throw InvalidSetting(problem: "expected at least 2 distinct printable ASCII characters, got \"\(text)\"")
+            guard chars.count >= 2, Set(chars).count == chars.count,
+                  chars.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw InvalidSetting(
+                    problem: "expected at least 2 distinct printable ASCII characters, got \"\(text)\"")
             }
             return chars
         }
@@ -187,7 +196,9 @@ extension SettingRule where Value == (requests: Int, period: Int64)? {
             if text.lowercased() == "none" { return nil }
             for item in text.split(separator: ",") {
                 let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
-                guard parts.count == 2 else { throw InvalidSetting(problem: "expected scope=N/period, got \"\(item)\"") }
+                guard parts.count == 2 else {
+                    throw InvalidSetting(problem: "expected scope=N/period, got \"\(item)\"")
+                }
                 let rate = parts[1].split(separator: "/")
                 guard rate.count == 2, let n = Int(rate[0]), n > 0, let unit = rate[1].first else {
                     throw InvalidSetting(problem: "expected N/period such as 30/min, got \"\(parts[1])\"")
@@ -219,7 +230,8 @@ extension SettingRule where Value == [EncryptionKey] {
                       let bytes = CryptoCore.Base64.decode(parts[1], urlSafe: false)
                         ?? CryptoCore.Base64.decode(parts[1], urlSafe: true),
                       bytes.count == 32 else {
-                    throw InvalidSetting(problem: "expected id:base64 with a 32-byte key (e.g. k1:$(head -c 32 /dev/urandom | base64))")
+                    throw InvalidSetting(
+                        problem: "expected id:base64 with a 32-byte key (e.g. k1:$(head -c 32 /dev/urandom | base64))")
                 }
                 guard !keys.contains(where: { $0.id == String(parts[0]) }) else {
                     throw InvalidSetting(problem: "key id \(parts[0]) appears twice")

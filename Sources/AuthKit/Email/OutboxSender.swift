@@ -24,8 +24,8 @@ public struct OutboxSender: Sendable {
     static let batch = 20
 
     /// `from`: the From address; `secrets`: the TOTP secret keys (`SecuritySettings.encryptionKeys`).
-    public init(settings: EmailSettings, from: String, secrets: SecretBox, mailer: any Mailer, templates: EmailTemplates,
-                clock: any TimeSource) {
+    public init(settings: EmailSettings, from: String, secrets: SecretBox, mailer: any Mailer,
+                templates: EmailTemplates, clock: any TimeSource) {
         self.settings = settings
         sender = from
         self.secrets = secrets

@@ -17,8 +17,9 @@ public enum ServiceSetup {
     public static func outboxSender(_ settings: Settings, clock: any TimeSource = SystemTime()) throws(SettingsError) -> OutboxSender {
         SMTPClient.initialize()
         return OutboxSender(settings: settings.email, from: settings.mfa.fromEmail,
-                            secrets: SecretBox(keys: settings.security.encryptionKeys), mailer: Mailers.make(settings.email),
-                            templates: try EmailTemplates.load(settings.email), clock: clock)
+                            secrets: SecretBox(keys: settings.security.encryptionKeys),
+                            mailer: Mailers.make(settings.email), templates: try EmailTemplates.load(settings.email),
+                            clock: clock)
     }
 
     /// Picks the socket: `--bind`/AUTHKIT_BIND, else an explicit `--socket`/AUTHKIT_SOCKET, else a
