@@ -1,5 +1,6 @@
 /* The floor: a bare threaded libfcgi responder answering a trivial JSON body, behind the same
- * nginx configuration. bench/run builds it with: cc -O2 -o floor floor.c -lfcgi -lpthread
+ * nginx configuration. Built by bench/lib.sh (start_floor); alone:
+ *   cc -O2 -o floor floor.c -lfcgi -lpthread
  *   ./floor SOCKET_PATH THREADS */
 #include <fcgiapp.h>
 #include <pthread.h>

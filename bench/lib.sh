@@ -5,7 +5,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib.sh"
 
 bench_start() { # extra AUTHKIT_* settings come from the caller's environment
   ensure_packages wrk
-  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product authkit >/dev/null)
+  # swift build reports compile errors on stdout: show them if the build fails. BENCH_SKIP_BUILD=1
+  # keeps the binary already built (bench/run's second instance: one binary for the whole run).
+  local build
+  [[ -n ${BENCH_SKIP_BUILD:-} && -x $ROOT/.build/release/authkit ]] ||
+    build=$(cd "$ROOT" && swift build -c release --static-swift-stdlib --product authkit 2>&1) || {
+      tail -40 <<<"$build" >&2; die "release build failed"; }
   BIN="$ROOT/.build/release/authkit"
   DIR="$(mktemp -d /tmp/authkit-bench-XXXXXX)"
   chmod 755 "$DIR"
@@ -39,13 +44,41 @@ bench_start() { # extra AUTHKIT_* settings come from the caller's environment
 
 bench_stop() {
   [[ -n ${NGINX_PID:-} ]] && kill -QUIT "$NGINX_PID" 2>/dev/null || true
-  # bench/run's C floor, if a failure ended the run early (libfcgi ignores SIGTERM in accept).
+  # A C floor (start_floor), if a failure ended the run early (libfcgi ignores SIGTERM in accept).
   [[ -n ${FLOOR_PID:-} ]] && kill -KILL "$FLOOR_PID" 2>/dev/null || true
   [[ -n ${FLOOR_NGINX:-} ]] && kill -QUIT "$FLOOR_NGINX" 2>/dev/null || true
   [[ -n ${APP_PID:-} ]] && kill -TERM "$APP_PID" 2>/dev/null || true
   sleep 0.5
   as_postgres "$PGBIN/pg_ctl" -D "$DIR/pg" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$DIR"
+}
+
+# A C floor (bench/NAME.c): a bare threaded libfcgi responder with as many threads as the app has
+# workers, behind its own nginx rendered from the same configuration as the app's, pointed at
+# the app's database and secret key (bench_start's environment). FLOOR_WRAP (an array, e.g.
+# valgrind) runs it under a tool. Sets FLOOR_PID, FLOOR_NGINX and FLOOR_URL; bench_stop ends
+# them if the run fails before stop_floor.
+start_floor() { # NAME PROBE-PATH [CURL-ARGS...]
+  local name=$1 probe=$2 port; shift 2
+  # shellcheck disable=SC2046  # pkg-config's flags are meant to split
+  cc -O2 -g $(pkg-config --cflags libpq) -o "$DIR/$name" "$(dirname "${BASH_SOURCE[0]}")/$name.c" -lfcgi -lpq -lcrypto -lpthread
+  "${FLOOR_WRAP[@]}" "$DIR/$name" "$DIR/$name.sock" "$AUTHKIT_WORKERS" >"$DIR/$name.log" 2>&1 & FLOOR_PID=$!
+  mkdir -p "$DIR/nginx-$name"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  render_nginx_conf "$DIR/nginx-$name" "127.0.0.1:$port" "server unix:$DIR/$name.sock;" "$DIR/nginx-$name/nginx.conf"
+  sed -i 's|access_log .*;|access_log off;|' "$DIR/nginx-$name/nginx.conf"
+  nginx -p "$DIR/nginx-$name" -c "$DIR/nginx-$name/nginx.conf" -e "$DIR/nginx-$name/error.log" -g "daemon off;" >/dev/null 2>&1 & FLOOR_NGINX=$!
+  FLOOR_URL="http://127.0.0.1:$port/api/auth"
+  for _ in $(seq 1 300); do curl -fsS -o /dev/null "$@" "$FLOOR_URL$probe" 2>/dev/null && return 0; sleep 0.1; done
+  cat "$DIR/$name.log" >&2; die "floor $name did not answer"
+}
+# libfcgi turns SIGTERM into a "shutdown pending" flag that threads blocked in accept never
+# see (../shared/notes gotcha 2): a floor is stopped with SIGKILL. Keeps its RSS (MB) in FLOOR_RSS.
+stop_floor() {
+  FLOOR_RSS=$(awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$FLOOR_PID/status")
+  kill -QUIT "$FLOOR_NGINX"; kill -KILL "$FLOOR_PID"
+  wait "$FLOOR_PID" "$FLOOR_NGINX" 2>/dev/null || true   # reaped quietly (no "Killed" line)
+  unset FLOOR_NGINX FLOOR_PID
 }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$APP_PID/status"; }
