@@ -85,6 +85,6 @@ wait_http() { # URL SECONDS
 
 # Renders nginx/nginx.conf for a prefix, a listen address and an upstream server line.
 render_nginx_conf() { # PREFIX LISTEN UPSTREAM OUTFILE
-  sed -e "s|@PREFIX@|$1|g" -e "s|@LISTEN@|$2|g" -e "s|@UPSTREAM@|$3|g" \
+  sed -e "s|@PREFIX@|$1|g" -e "s|@LISTEN@|$2|g" -e "s|@UPSTREAM@|$3|g" -e "s|@REALIP@||g" \
       -e "s|@SNIPPET@|$ROOT/nginx/authkit.conf|g" "$ROOT/nginx/nginx.conf" >"$4"
 }

@@ -11,7 +11,9 @@ import Testing
         m.shard(1).request(route: 1, status: 200, micros: 3_000)    // ≤ 5 ms
         m.shard(2).request(route: 1, status: 429, micros: 9_000_000) // +Inf
         m.shard(.max).request(route: 0, status: 418, micros: 250)    // unknown status: "other"; shared last shard
-        let text = MetricsExporter(metrics: m, budget: HashBudget(concurrency: 1, queue: 0, timeout: 1), workers: 2)
+        let text = MetricsExporter(metrics: m, lanes: HashLanes(untrusted: HashBudget(concurrency: 1, queue: 0, timeout: 1),
+                                                              trusted: HashBudget(concurrency: 1, queue: 0, timeout: 1),
+                                                              enrolment: HashBudget(concurrency: 1, queue: 0, timeout: 1)), workers: 2)
             .render(pending: nil)
         #expect(text.contains(#"authkit_requests_total{route="login/",status="200"} 2"#))
         #expect(text.contains(#"authkit_requests_total{route="login/",status="429"} 1"#))
@@ -34,7 +36,9 @@ import Testing
         m.shard(1).codeCheck(flow: .manage, method: "webauthn", kind: "totp", success: true)  // unknown: ignored
         m.shard(1).codeCheck(flow: .login, method: "email", kind: "email", success: true)
         m.shard(0).lockout(method: "email")
-        let text = MetricsExporter(metrics: m, budget: HashBudget(concurrency: 1, queue: 0, timeout: 1), workers: 2)
+        let text = MetricsExporter(metrics: m, lanes: HashLanes(untrusted: HashBudget(concurrency: 1, queue: 0, timeout: 1),
+                                                              trusted: HashBudget(concurrency: 1, queue: 0, timeout: 1),
+                                                              enrolment: HashBudget(concurrency: 1, queue: 0, timeout: 1)), workers: 2)
             .render(pending: nil)
         #expect(text.contains(#"authkit_mfa_code_checks_total{flow="login",method="email",kind="backup",result="failure"} 1"#))
         #expect(text.contains(#"authkit_mfa_code_checks_total{flow="manage",method="app",kind="totp",result="success"} 1"#))

@@ -48,7 +48,9 @@ import Testing
 }
 
 @Suite struct ApplicationTests {
-    let app = Application(settings: try! Settings.load(from: ["AUTHKIT_DATABASE_URL": "postgresql:///unused"]))
+    // Without a database: the shared rate limits (counted in PostgreSQL) are off here.
+    let app = Application(settings: try! Settings.load(from: ["AUTHKIT_DATABASE_URL": "postgresql:///unused",
+                                                              "AUTHKIT_THROTTLE_RATES": "none"]))
 
     /// Runs the pipeline without a database (none of these paths touch it).
     func respond(_ method: HTTPMethod, _ path: String, contentType: String? = nil, body: String = "",

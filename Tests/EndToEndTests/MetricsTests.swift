@@ -46,7 +46,7 @@ import TestSupport
         try Shell.run("/bin/sh", ["-c", "echo S3cret-pass! | exec \"$0\" user create --username slow --password-stdin", Paths.binary],
                       environment: env)
         var metrics = try Self.scrape(s)
-        for _ in 0..<5 where (metrics["authkit_hash_budget_waits_total"] ?? 0) == 0 {
+        for _ in 0..<5 where (metrics[#"authkit_hash_budget_waits_total{lane="untrusted"}"#] ?? 0) == 0 {
             Concurrently.run(3) { _ in _ = try? s.login("slow") }
             metrics = try Self.scrape(s)
         }
@@ -72,8 +72,10 @@ import TestSupport
             #"authkit_mfa_code_checks_total{flow="manage",method="email",kind="email",result="success"}"#: 1,
             #"authkit_mfa_lockouts_total{method="app"}"#: 1,
             #"authkit_throttled_total{route="login/verify/"}"#: 1,
-            "authkit_hash_budget_slots": 1,
-            "authkit_hash_budget_waits_total": 1,
+            #"authkit_hash_budget_slots{lane="untrusted"}"#: 1,
+            #"authkit_hash_budget_slots{lane="trusted"}"#: 1,
+            #"authkit_hash_budget_slots{lane="enrolment"}"#: 1,
+            #"authkit_hash_budget_waits_total{lane="untrusted"}"#: 1,
             "authkit_slow_hashes_total": 8,
             #"authkit_outbox_deliveries_total{result="sent"}"#: 1,
             "authkit_database_reconnects_total": 1,
@@ -89,7 +91,8 @@ import TestSupport
         #expect(metrics[#"authkit_mfa_lockouts_total{method="app"}"#] == 1)
         #expect(metrics[#"authkit_mfa_code_checks_total{flow="login",method="app",kind="backup",result="success"}"#] == 1)
         #expect(metrics[#"authkit_requests_total{route="login/verify/",status="400"}"#] == 3)
-        for gauge in ["authkit_hash_budget_in_use", "authkit_hash_budget_waiting", "authkit_outbox_pending", "authkit_hash_budget_refused_total"] {
+        for gauge in [#"authkit_hash_budget_in_use{lane="untrusted"}"#, #"authkit_hash_budget_waiting{lane="trusted"}"#,
+                      "authkit_outbox_pending", #"authkit_hash_budget_refused_total{lane="enrolment"}"#] {
             #expect(metrics[gauge] != nil, "\(gauge)")
         }
         // The histogram is cumulative and ends at the count.

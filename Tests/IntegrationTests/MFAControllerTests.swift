@@ -91,13 +91,13 @@ import TestSupport
         let (_, codes, _) = try h.enroll("hasher")
         #expect(codes.count == 5)
         let token = h.firstStep("hasher")
-        let before = h.app.hashBudget.computed.load(ordering: .relaxed)
+        let before = h.app.hashLanes.untrusted.computed.load(ordering: .relaxed)
         #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(token)", "code": "ABCDEFGHJKMN"}"#).0 == 400)
-        #expect(h.app.hashBudget.computed.load(ordering: .relaxed) == before + 1, "one slow hash for a wrong 12-character code, whatever the number of codes")
+        #expect(h.app.hashLanes.untrusted.computed.load(ordering: .relaxed) == before + 1, "one slow hash for a wrong 12-character code, whatever the number of codes")
         #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(token)", "code": "123456"}"#).0 == 400)
-        #expect(h.app.hashBudget.computed.load(ordering: .relaxed) == before + 1, "a wrong 6-digit code costs no slow hash")
+        #expect(h.app.hashLanes.untrusted.computed.load(ordering: .relaxed) == before + 1, "a wrong 6-digit code costs no slow hash")
         #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(codes[4])"}"#).0 == 200)
-        #expect(h.app.hashBudget.computed.load(ordering: .relaxed) == before + 2)
+        #expect(h.app.hashLanes.untrusted.computed.load(ordering: .relaxed) == before + 2)
     }
 
     @Test func replayAndWindowWithoutSleeping() throws {

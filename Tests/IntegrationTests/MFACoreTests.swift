@@ -34,11 +34,11 @@ import TestSupport
     @Test func concurrentWrongPasswordsAreHashedOnlyAsAllowed() throws {
         let h = try Harness(["AUTHKIT_WORKERS": "40", "AUTHKIT_PASSWORD_HASH_QUEUE": "30"])
         _ = try h.enroll("pw-racer")
-        let before = h.app.hashBudget.computed.load(ordering: .relaxed)
+        let before = h.app.hashLanes.untrusted.computed.load(ordering: .relaxed)
         let statuses = h.concurrently(16, .post, "login/", #"{"username": "pw-racer", "password": "wrong"}"#)
         #expect(statuses.filter { $0 == 400 }.count == 5, "\(statuses.sorted())")
         #expect(statuses.filter { $0 == 429 }.count == 11, "\(statuses.sorted())")
-        #expect(h.app.hashBudget.computed.load(ordering: .relaxed) == before + 5)
+        #expect(h.app.hashLanes.untrusted.computed.load(ordering: .relaxed) == before + 5)
         // Inside the delay even the right password waits; after it, it works and clears the count.
         #expect(h.call(.post, "login/", #"{"username": "pw-racer", "password": "pw"}"#).0 == 429)
         h.clock.advance(seconds: 2)
@@ -99,9 +99,13 @@ import TestSupport
     @Test func creatingAMethodCostsNoSlowHash() throws {
         let h = try Harness()
         let (_, _, token) = try h.enroll("cheap")
-        let before = h.app.hashBudget.computed.load(ordering: .relaxed)
+        let lanes = h.app.hashLanes
+        let before = (lanes.untrusted.computed.load(ordering: .relaxed), lanes.trusted.computed.load(ordering: .relaxed),
+                      lanes.enrolment.computed.load(ordering: .relaxed))
         #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201)
-        #expect(h.app.hashBudget.computed.load(ordering: .relaxed) == before, "no hash runs in the password-hash budget")
+        #expect(lanes.untrusted.computed.load(ordering: .relaxed) == before.0, "no hash runs in a login lane")
+        #expect(lanes.trusted.computed.load(ordering: .relaxed) == before.1)
+        #expect(lanes.enrolment.computed.load(ordering: .relaxed) == before.2 + 5, "the five backup codes, in the enrolment lane")
     }
 
     @Test func helpDeskResetRemovesFactorsAuditsAndNotifies() throws {
@@ -130,17 +134,18 @@ import TestSupport
 }
 
 /// Database round trips of the hot paths, counted on the worker's connection (statements
-/// already prepared): a successful login/verify/ takes three, a wrong code two.
+/// already prepared): a successful login/verify/ takes three, a wrong code two; the shared rate
+/// limit (auth_kit scope, counted in PostgreSQL) adds one to each.
 @Suite struct RoundTripTests {
-    @Test func secondStepRoundTrips() throws {
-        let h = try MFAControllerTests.Harness()
+    func trips(throttled: Bool) throws -> (success: Int, failure: Int) {
+        let h = try MFAControllerTests.Harness(throttled ? [:] : ["AUTHKIT_THROTTLE_RATES": "none"])
         let (secret, _, _) = try h.enroll("counted")
-        let trips = { try h.database.run(logger: .init(label: "test")) { $0.roundTrips } }
+        let count = { try h.database.run(logger: .init(label: "test")) { $0.roundTrips } }
         func verify(_ code: String) throws -> (status: Int, trips: Int) {
             let token = h.firstStep("counted")
-            let before = try trips()
+            let before = try count()
             let status = h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(code)"}"#).0
-            return (status, try trips() - before)
+            return (status, try count() - before)
         }
         // Warm-up: every statement of both paths prepared once.
         h.clock.advance(seconds: 30)
@@ -149,9 +154,16 @@ import TestSupport
         h.clock.advance(seconds: 30)
         let success = try verify(h.code(secret))
         #expect(success.status == 200)
-        #expect(success.trips == 3, "token check, attempt reservation, redemption with audit row and last_login")
         let failure = try verify("111111")
         #expect(failure.status == 400)
-        #expect(failure.trips == 2, "token check, attempt reservation with its failure row")
+        return (success.trips, failure.trips)
+    }
+
+    @Test func secondStepRoundTrips() throws {
+        let core = try trips(throttled: false)
+        #expect(core.success == 3, "token check, attempt reservation, redemption with audit row and last_login")
+        #expect(core.failure == 2, "token check, attempt reservation with its failure row")
+        let shared = try trips(throttled: true)
+        #expect(shared.success == 4 && shared.failure == 3, "plus one upsert of the shared rate-limit window")
     }
 }

@@ -74,7 +74,9 @@ public final class NginxInstance: @unchecked Sendable {
     /// Retries on another port when the one picked was taken meanwhile by a parallel test.
     /// `keepConnections` renders the snippet with `fastcgi_keep_conn on` (the shipped one has it
     /// off); add `keepalive N;` to `upstream` to go with it.
-    public init(upstream: String, keepConnections: Bool = false) throws {
+    /// `trustedProxy`: an address nginx's realip module believes X-Forwarded-For from (the
+    /// load balancer of a real deployment); none by default.
+    public init(upstream: String, keepConnections: Bool = false, trustedProxy: String? = nil) throws {
         prefix = try Paths.temporaryDirectory("authkit-nginx")
         let template = try String(contentsOf: Paths.root.appendingPathComponent("nginx/nginx.conf"), encoding: .utf8)
         var snippet = Paths.root.appendingPathComponent("nginx/authkit.conf").path
@@ -94,6 +96,9 @@ public final class NginxInstance: @unchecked Sendable {
                 .replacingOccurrences(of: "@LISTEN@", with: "127.0.0.1:\(port)")
                 .replacingOccurrences(of: "@UPSTREAM@", with: upstream)
                 .replacingOccurrences(of: "@SNIPPET@", with: snippet)
+                .replacingOccurrences(of: "@REALIP@", with: trustedProxy.map {
+                    "set_real_ip_from \($0); real_ip_header X-Forwarded-For; real_ip_recursive on;"
+                } ?? "")
             try conf.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
             let process = try Subprocess("/usr/sbin/nginx", ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log",
                                                              "-g", "daemon off;"])
@@ -135,11 +140,12 @@ public final class Stack: @unchecked Sendable {
         http = HTTPClient(port: nginx.port, prefix: "/api/auth/")
     }
 
-    public init(cluster: PostgresCluster? = nil, settings: [String: String] = [:]) throws {
+    /// `trustedProxy`: the address nginx believes X-Forwarded-For from (none by default).
+    public init(cluster: PostgresCluster? = nil, settings: [String: String] = [:], trustedProxy: String? = nil) throws {
         self.cluster = try cluster ?? PostgresCluster.shared.get()
         database = try self.cluster.createDatabase()
         app = try AppInstance(databaseURL: self.cluster.url(database), settings: settings)
-        nginx = try NginxInstance(upstream: "server unix:\(app.socketPath);")
+        nginx = try NginxInstance(upstream: "server unix:\(app.socketPath);", trustedProxy: trustedProxy)
         http = HTTPClient(port: nginx.port, prefix: "/api/auth/")
     }
 

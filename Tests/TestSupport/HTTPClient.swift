@@ -7,11 +7,17 @@ public struct HTTPClient: Sendable {
     public let port: Int
     /// Prepended to relative paths (those not starting with "/").
     public let prefix: String
+    /// The loopback address requests come from (nil: 127.0.0.1): several "clients" on one machine.
+    public let source: String?
 
-    public init(port: Int, prefix: String = "/") {
+    public init(port: Int, prefix: String = "/", source: String? = nil) {
         self.port = port
         self.prefix = prefix
+        self.source = source
     }
+
+    /// The same client seen from another loopback address.
+    public func from(_ source: String) -> HTTPClient { HTTPClient(port: port, prefix: prefix, source: source) }
 
     public struct Response: Sendable, CustomStringConvertible {
         public let status: Int
@@ -48,13 +54,13 @@ public struct HTTPClient: Sendable {
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
-        let raw = try Self.exchange(port: port, Array(head.utf8) + (body ?? []))
+        let raw = try Self.exchange(port: port, Array(head.utf8) + (body ?? []), source: source)
         return try Self.parse(raw, method: method)
     }
 
     /// Sends raw bytes and reads until the server closes.
-    public static func exchange(port: Int, _ bytes: [UInt8], timeout: Int = 60) throws -> [UInt8] {
-        let fd = try Sockets.connectTCP(port: port, timeout: timeout)
+    public static func exchange(port: Int, _ bytes: [UInt8], timeout: Int = 60, source: String? = nil) throws -> [UInt8] {
+        let fd = try Sockets.connectTCP(port: port, timeout: timeout, source: source)
         defer { close(fd) }
         try Sockets.sendAll(fd, bytes)
         var response: [UInt8] = []

@@ -2,9 +2,19 @@ import Foundation
 
 /// Loopback and unix-socket plumbing shared by the test clients.
 public enum Sockets {
-    /// A connected TCP socket to 127.0.0.1:`port` with a receive timeout.
-    public static func connectTCP(port: Int, timeout: Int = 60) throws -> Int32 {
+    /// A connected TCP socket to 127.0.0.1:`port` with a receive timeout; `source` (another
+    /// loopback address, e.g. 127.0.0.7) makes it look like another client.
+    public static func connectTCP(port: Int, timeout: Int = 60, source: String? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { return try finish(fd, false, "bind \(source)", timeout: nil) }
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian

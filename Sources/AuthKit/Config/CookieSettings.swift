@@ -52,9 +52,23 @@ public struct CookieSettings: SettingsGroup {
         "AUTH_JWT_REFRESH_COOKIE_PATH", default: "/", .text,
         "Path of the refresh-token cookie.")
 
+    public var deviceName: String
+    static let deviceName = SettingKey<String>(
+        "DEVICE_COOKIE_NAME", default: "authkit-device", .cookieName,
+        "Name of the device cookie (OWASP's device cookies): set at every successful login, HttpOnly, Path = "
+            + "BASE_PATH, with the Secure/SameSite/Domain attributes of the auth cookies. A client that sends it back "
+            + "for the same login name has its own budget of wrong passwords and codes, so others cannot lock it out. "
+            + "Non-browser clients should keep it like a browser does.")
+
+    /// Seconds.
+    public var deviceLifetime: Int64
+    static let deviceLifetime = SettingKey<Int64>(
+        "DEVICE_COOKIE_LIFETIME", default: "31536000", .int64(in: 3600...315_360_000),
+        "Seconds a device cookie is honoured (a year). It also ends with a password change.")
+
     public static var catalog: [SettingInfo] {
         [useAuthCookie.info, secure.info, httpOnly.info, sameSite.info, domain.info, partitioned.info,
-         accessName.info, accessPath.info, refreshName.info, refreshPath.info]
+         accessName.info, accessPath.info, refreshName.info, refreshPath.info, deviceName.info, deviceLifetime.info]
     }
 
     init(reader: SettingsReader) throws(SettingsError) {
@@ -68,5 +82,7 @@ public struct CookieSettings: SettingsGroup {
         accessPath = try reader.value(Self.accessPath)
         refreshName = try reader.value(Self.refreshName)
         refreshPath = try reader.value(Self.refreshPath)
+        deviceName = try reader.value(Self.deviceName)
+        deviceLifetime = try reader.value(Self.deviceLifetime)
     }
 }

@@ -1,4 +1,4 @@
-/// Attempt limits, rate limits and secrets at rest (issue 6).
+/// Attempt limits and secrets at rest.
 public struct SecuritySettings: SettingsGroup {
     public var mfaFailuresBeforeDelay: Int
     static let mfaFailuresBeforeDelay = SettingKey<Int>(
@@ -34,31 +34,20 @@ public struct SecuritySettings: SettingsGroup {
         "PASSWORD_MAX_DELAY", default: "900", .int64(in: 1...86400),
         "Longest wait, in seconds, between password attempts for one login name.")
 
-    /// Requests per `period` seconds per client IP on the login routes; nil = unlimited.
-    public var loginRate: (requests: Int, period: Int64)?
-    static let loginRate = SettingKey<(requests: Int, period: Int64)?>(
-        "THROTTLE_RATES", default: "auth_kit=60/min", .throttleRate,
-        "DRF-style rate per client IP for the login routes (login/, login/verify/, change-method, resend, "
-            + "challenge, token/refresh/), as scope=N/period with period s, min, hour or day; `none` disables. "
-            + "Counted per instance.")
-
-    public var trustedProxies: [IPRange]
-    static let trustedProxies = SettingKey<[IPRange]>(
-        "TRUSTED_PROXIES", unset: [], shown: "(none)", .ipRanges,
-        "Comma-separated addresses (or CIDR ranges) of proxies in front of nginx whose X-Forwarded-For is "
-            + "believed for the client IP.")
-
     /// Encryption keys for TOTP secrets, newest first.
     public var encryptionKeys: [EncryptionKey]
     static let encryptionKeys = SettingKey<[EncryptionKey]>(
         "SECRET_ENCRYPTION_KEYS", computed: "(derived from SECRET_KEY)", .encryptionKeys,
         "TOTP secrets are stored AES-256-GCM encrypted: id:base64key entries, comma-separated, newest first; the "
-            + "newest encrypts, all decrypt. `authkit secrets rotate` re-encrypts every row with the newest.")
+            + "newest encrypts, all decrypt. `authkit secrets rotate` re-encrypts every row with the newest. Set it in "
+            + "production (deploy/up generates one; `authkit secrets generate-key`): the key derived from SECRET_KEY, "
+            + "which Django services may share, is for development only and `authkit doctor` fails on it.")
+    /// True when no key is configured and the development key derived from SECRET_KEY is used.
+    public var encryptionKeysDerived: Bool
 
     public static var catalog: [SettingInfo] {
         [mfaFailuresBeforeDelay.info, mfaMaxDelay.info, mfaMaxFailures.info, sendCooldown.info,
-         passwordFailuresBeforeDelay.info, passwordMaxDelay.info, loginRate.info, trustedProxies.info,
-         encryptionKeys.info]
+         passwordFailuresBeforeDelay.info, passwordMaxDelay.info, encryptionKeys.info]
     }
 
     /// `secretKey` (`TokenSettings.secretKey`) derives the encryption key when none is configured.
@@ -69,10 +58,17 @@ public struct SecuritySettings: SettingsGroup {
         sendCooldown = try reader.value(Self.sendCooldown)
         passwordFailuresBeforeDelay = try reader.value(Self.passwordFailuresBeforeDelay)
         passwordMaxDelay = try reader.value(Self.passwordMaxDelay)
-        loginRate = try reader.value(Self.loginRate)
-        trustedProxies = try reader.value(Self.trustedProxies)
+        // Client addresses come from nginx now (REMOTE_ADDR after its realip module); a
+        // configuration still naming the old setting must not start with a false sense of safety.
+        if let proxies = reader.environment[SettingsCatalog.prefix + "TRUSTED_PROXIES"], !proxies.isEmpty {
+            throw SettingsError(setting: SettingsCatalog.prefix + "TRUSTED_PROXIES", problem: """
+                is no longer read: let nginx's realip module set the client address (set_real_ip_from <proxy>; \
+                real_ip_header X-Forwarded-For; real_ip_recursive on; see nginx/authkit.conf) and remove this setting
+                """)
+        }
         let derived = secretKey.isEmpty ? [] : [EncryptionKey(id: "k0", bytes: SecretBox.derivedKey(secretKey))]
         encryptionKeys = try reader.value(Self.encryptionKeys, default: derived)
+        encryptionKeysDerived = reader.text(Self.encryptionKeys) == nil
     }
 }
 

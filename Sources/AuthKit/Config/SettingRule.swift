@@ -188,16 +188,25 @@ extension SettingRule where Value == [Character] {
     }
 }
 
-extension SettingRule where Value == (requests: Int, period: Int64)? {
-    /// DRF's `scope=N/period` list (period by its first letter: s, m, h, d), or `none`; only the
-    /// `auth_kit` scope is used.
-    static var throttleRate: Self {
-        Self { (text: String) throws(InvalidSetting) -> (requests: Int, period: Int64)? in
-            if text.lowercased() == "none" { return nil }
+extension SettingRule where Value == [String: ThrottleRate?] {
+    /// DRF's `scope=N/period` list (period by its first letter: s, m, h, d; `scope=none` turns
+    /// one scope off), or `none` for every scope. Scopes not named keep their defaults.
+    static var throttleRates: Self {
+        Self { (text: String) throws(InvalidSetting) -> [String: ThrottleRate?] in
+            if text.lowercased() == "none" { return Dictionary(uniqueKeysWithValues: ThrottleScope.allCases.map { ($0.rawValue, nil) }) }
+            var rates: [String: ThrottleRate?] = [:]
             for item in text.split(separator: ",") {
                 let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
                 guard parts.count == 2 else {
                     throw InvalidSetting(problem: "expected scope=N/period, got \"\(item)\"")
+                }
+                guard ThrottleScope(rawValue: parts[0]) != nil else {
+                    throw InvalidSetting(problem: "unknown scope \"\(parts[0])\" (scopes: "
+                        + ThrottleScope.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                }
+                if parts[1].lowercased() == "none" {
+                    rates[parts[0]] = .some(nil)
+                    continue
                 }
                 let rate = parts[1].split(separator: "/")
                 guard rate.count == 2, let n = Int(rate[0]), n > 0, let unit = rate[1].first else {
@@ -211,9 +220,9 @@ extension SettingRule where Value == (requests: Int, period: Int64)? {
                 case "d": period = 86400
                 default: throw InvalidSetting(problem: "period must be s, min, hour or day, got \"\(rate[1])\"")
                 }
-                if parts[0] == "auth_kit" { return (n, period) }
+                rates[parts[0]] = ThrottleRate(requests: n, period: period)
             }
-            return nil
+            return rates
         }
     }
 }

@@ -11,6 +11,7 @@ public struct Settings: Sendable {
     public var mfa: MFASettings
     public var email: EmailSettings
     public var security: SecuritySettings
+    public var throttles: ThrottleSettings
     public var logging: LoggingSettings
 
     /// Names of AUTHKIT_* variables that are not settings (likely typos), for a start-up warning.
@@ -20,7 +21,7 @@ public struct Settings: Sendable {
     static var catalog: [SettingInfo] {
         DatabaseSettings.catalog + ServerSettings.catalog + TokenSettings.catalog + CookieSettings.catalog
             + HashingSettings.catalog + MaintenanceSettings.catalog + MetricsSettings.catalog + MFASettings.catalog
-            + EmailSettings.catalog + SecuritySettings.catalog + LoggingSettings.catalog
+            + EmailSettings.catalog + SecuritySettings.catalog + ThrottleSettings.catalog + LoggingSettings.catalog
     }
 
     /// Reads settings from `environment` (already merged: config file first, process
@@ -49,6 +50,7 @@ public struct Settings: Sendable {
             mfa: try MFASettings(reader: reader, registry: registry),
             email: try EmailSettings(reader: reader),
             security: try SecuritySettings(reader: reader, secretKey: tokens.secretKey),
+            throttles: try ThrottleSettings(reader: reader),
             logging: try LoggingSettings(reader: reader))
         settings.unknownVariables = reader.environment.keys
             .filter { $0.hasPrefix(SettingsCatalog.prefix) }

@@ -2,16 +2,16 @@
 public struct LoginController: Sendable {
     let limits: SecuritySettings
     let iterations: Int
-    let budget: HashBudget
+    let lanes: HashLanes
     let sessions: SessionIssuer
     let mfaLogin: MFALoginController
 
     /// `security`: the per-name password delays; `hashing`: the password hash's cost.
-    public init(security: SecuritySettings, hashing: HashingSettings, budget: HashBudget, sessions: SessionIssuer,
+    public init(security: SecuritySettings, hashing: HashingSettings, lanes: HashLanes, sessions: SessionIssuer,
                 mfaLogin: MFALoginController) {
         limits = security
         iterations = hashing.passwordIterations
-        self.budget = budget
+        self.lanes = lanes
         self.sessions = sessions
         self.mfaLogin = mfaLogin
     }
@@ -28,18 +28,26 @@ public struct LoginController: Sendable {
 
     /// One slow hash whatever happens (unknown users too), inside the hashing budget; a stored
     /// hash with fewer iterations than configured is upgraded, as Django does.
+    ///
+    /// The attempt counts against a failure budget reserved before any hash is computed: the
+    /// client's own device's when it presents a valid device cookie for this account, else the
+    /// budget every other client shares for this login name. So guesses by others can delay
+    /// only clients without a device cookie, never the owner's browsers; and the hash runs in
+    /// the matching lane of the hashing budget.
     func checkPassword(_ request: LoginRequest, _ context: RequestContext) throws -> User {
         let now = context.clock.now().seconds
-        // The attempt is reserved before any hash is computed: a name inside its password delay
-        // gets 429, and concurrent guesses cannot all slip in before the first failure counts.
-        let found = try context.db(retry: true) { connection in
+        let (found, lane, budgetKey) = try context.db(retry: true) { connection in
+            let found = try UserStore(connection).findForLogin(username: request.username)
+            let lane = context.attemptLane(for: found?.0)
+            let key = LoginFailures.key(username: request.username, lane: lane)
             let failures = LoginFailures(connection)
-            guard try failures.reserve(request.username, now: now, limits: limits) else {
-                let blocked = try failures.blockedUntil(request.username, now: now)
+            guard try failures.reserve(key, now: now, limits: limits) else {
+                let blocked = try failures.blockedUntil(key, now: now)
                 throw APIError.throttled(wait: max(1, (blocked ?? now + 1) - now))
             }
-            return try UserStore(connection).findForLogin(username: request.username)
+            return (found, lane, key)
         }
+        let budget = lanes.budget(for: lane)
         let verdict: DjangoPassword.Verdict = try budget.run {
             guard let (_, hash) = found else {
                 DjangoPassword.burn(request.password, iterations: iterations)
@@ -51,7 +59,7 @@ public struct LoginController: Sendable {
             context.logger.info("login refused", metadata: ["reason": found == nil ? "unknown user" : "bad password or inactive"])
             throw Self.invalidCredentials
         }
-        try context.db { try LoginFailures($0).clear(request.username) }
+        try context.db { try LoginFailures($0).clear(budgetKey) }
         if needsUpgrade {
             let upgraded = try budget.run { DjangoPassword.make(request.password, iterations: iterations) }
             try context.db { try UserStore($0).setPasswordHash(id: user.id, hash: upgraded) }

@@ -3,8 +3,8 @@
 public struct MFAController: Sendable {
     let manager: MethodManager
 
-    public init(mfa: MFAService, budget: HashBudget) {
-        manager = MethodManager(mfa: mfa, budget: budget)
+    public init(mfa: MFAService) {
+        manager = MethodManager(mfa: mfa)
     }
 
     // MARK: GET mfa/

@@ -1,12 +1,17 @@
 /// Completes a login (first step without MFA, or the second step): records `last_login`,
-/// issues the token pair and answers with drf-auth-kit's body and cookies.
+/// issues the token pair and answers with drf-auth-kit's body and cookies, plus a device cookie.
 public struct SessionIssuer: Sendable {
     let issuer: TokenIssuer
     let cookies: AuthCookies
+    let devices: DeviceCookie
+    let basePath: String
 
-    public init(tokens: TokenSettings, cookies: CookieSettings) {
+    /// `basePath`: the device cookie's path (only the API reads it).
+    public init(tokens: TokenSettings, cookies: CookieSettings, basePath: String) {
         issuer = TokenIssuer(settings: tokens)
         self.cookies = AuthCookies(cookies)
+        devices = DeviceCookie(secretKey: tokens.secretKey, lifetime: cookies.deviceLifetime)
+        self.basePath = basePath
     }
 
     /// `{"access", "refresh", "access_expiration", "refresh_expiration", "user"}` (+ `mfa_enabled:
@@ -32,6 +37,10 @@ public struct SessionIssuer: Sendable {
             headers.append(cookies.setAccess(access.token, maxAge: issuer.accessLifetime, now: now.seconds))
             headers.append(cookies.setRefresh(refresh.token, maxAge: issuer.refreshLifetime, now: now.seconds))
         }
+        // A new device cookie at every login (OWASP's device cookies): this client's failures
+        // for this account count on a budget of its own from now on.
+        headers.append(cookies.setDevice(devices.make(username: user.username, now: now.seconds), path: basePath,
+                                         maxAge: devices.lifetime, now: now.seconds))
         return .json(.ok, body, headers: headers)
     }
 

@@ -22,16 +22,14 @@ public struct HTTPRequest: Sendable {
         public var cookie: String?
         public var accept: String?
         public var userAgent: String?
-        public var forwardedFor: String?
         public var origin: String?
 
         public init(authorization: String? = nil, cookie: String? = nil, accept: String? = nil,
-                    userAgent: String? = nil, forwardedFor: String? = nil, origin: String? = nil) {
+                    userAgent: String? = nil, origin: String? = nil) {
             self.authorization = authorization
             self.cookie = cookie
             self.accept = accept
             self.userAgent = userAgent
-            self.forwardedFor = forwardedFor
             self.origin = origin
         }
     }

@@ -8,6 +8,8 @@ public struct User: Sendable, Equatable {
     public var isActive: Bool
     /// Microseconds since the epoch of the last successful login (part of ephemeral-token MACs).
     public var lastLoginMicros: Int64?
+    /// Unix seconds before which device cookies (and sessions) of the user are void.
+    public var sessionsRevokedAt: Int64?
     /// The user's MFA methods (name, primary, active) in id order, loaded with the account by
     /// the authenticating query so `GET mfa/` needs no second round trip; nil when not loaded.
     public var methods: [MethodSummary]?

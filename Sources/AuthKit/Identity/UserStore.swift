@@ -7,7 +7,12 @@ public struct UserStore {
 
     public init(_ connection: PGConnection) { self.connection = connection }
 
-    static let columns = "id, username, email, first_name, last_name, is_active, (extract(epoch FROM last_login) * 1000000)::bigint"
+    static let columns = """
+        id, username, email, first_name, last_name, is_active, (extract(epoch FROM last_login) * 1000000)::bigint,
+        floor(extract(epoch FROM sessions_revoked_at))::bigint
+        """
+    /// How many columns `columns` has: what follows them starts here.
+    static let columnCount = 8
 
     static let byID = PGStatement("users_by_id", "SELECT \(columns) FROM users WHERE id = $1")
     /// The account and a compact summary of its methods (`name/pa,...`), in one round trip.
@@ -21,6 +26,9 @@ public struct UserStore {
     static let recordLogin = PGStatement("users_record_login",
         "UPDATE users SET last_login = 'epoch'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1")
     static let setHash = PGStatement("users_set_hash", "UPDATE users SET password = $2 WHERE id = $1")
+    /// Voids the user's device cookies (and sessions) issued before now.
+    static let revokeSessions = PGStatement("users_revoke_sessions",
+        "UPDATE users SET sessions_revoked_at = greatest(coalesce(sessions_revoked_at, now()), now()) WHERE id = $1")
     /// A new username must not match another account's case-insensitively (as drf-auth-kit's
     /// user serializer checks); keeping one's own exact username is always allowed.
     static let updateProfile = PGStatement("users_update_profile", """
@@ -42,7 +50,7 @@ public struct UserStore {
         let r = try connection.execute(Self.byIDWithMethods, [id])
         guard r.rowCount > 0 else { return nil }
         var user = try Self.user(r, 0)
-        user.methods = (r.string(0, 7) ?? "").split(separator: ",").compactMap { item in
+        user.methods = (r.string(0, Self.columnCount) ?? "").split(separator: ",").compactMap { item in
             guard let slash = item.lastIndex(of: "/") else { return nil }
             let flags = item[item.index(after: slash)...]
             return User.MethodSummary(name: String(item[..<slash]), isPrimary: flags.contains("p"), isActive: flags.contains("a"))
@@ -54,11 +62,16 @@ public struct UserStore {
     public func findForLogin(username: String) throws -> (User, String)? {
         let r = try connection.execute(Self.byUsername, [username])
         guard r.rowCount > 0 else { return nil }
-        return (try Self.user(r, 0), try r.required(0, 7))
+        return (try Self.user(r, 0), try r.required(0, Self.columnCount))
     }
 
     public func recordLogin(id: Int64, at time: UnixTime) throws {
         try connection.execute(Self.recordLogin, [id, time.microseconds])
+    }
+
+    /// Device cookies (and sessions) issued before now stop counting (password change).
+    public func revokeSessions(id: Int64) throws {
+        try connection.execute(Self.revokeSessions, [id])
     }
 
     public func setPasswordHash(id: Int64, hash: String) throws {
@@ -92,9 +105,13 @@ public struct UserStore {
         }
     }
 
-    /// Returns false when there is no such user.
+    /// Returns false when there is no such user. The user's device cookies issued before now
+    /// are void from then on (a new password ends what the old one established).
     public func setPassword(username: String, hash: String) throws -> Bool {
-        try connection.query("UPDATE users SET password = $2 WHERE username = $1", [username, hash]).affectedRows == 1
+        try connection.query("""
+            UPDATE users SET password = $2, sessions_revoked_at = greatest(coalesce(sessions_revoked_at, now()), now())
+            WHERE username = $1
+            """, [username, hash]).affectedRows == 1
     }
 
     public func setActive(username: String, _ active: Bool) throws -> Bool {
@@ -109,6 +126,6 @@ public struct UserStore {
     static func user(_ r: PGResult, _ row: Int) throws -> User {
         User(id: Int64(try r.requiredInt(row, 0)), username: try r.required(row, 1), email: try r.required(row, 2),
              firstName: try r.required(row, 3), lastName: try r.required(row, 4), isActive: r.bool(row, 5) ?? false,
-             lastLoginMicros: r.int(row, 6).map(Int64.init))
+             lastLoginMicros: r.int(row, 6).map(Int64.init), sessionsRevokedAt: r.int(row, 7).map(Int64.init))
     }
 }

@@ -12,10 +12,10 @@ public struct AppHandler: MFAHandler {
     let secrets: SecretBox
 
     /// Replay protection: a step is accepted once, and never one older than the last accepted.
-    static let usedStep = Redemption(name: "totp_step", assignments: "last_used_step = $10::bigint",
-                                     condition: "last_used_step < $10::bigint")
+    static let usedStep = Redemption(name: "totp_step", assignments: "last_used_step = $11::bigint",
+                                     condition: "last_used_step < $11::bigint")
     /// AUTHKIT_MFA_TOTP_REPLAY_PROTECTION=false: drf-auth-kit's behaviour, a code works all step long.
-    static let anyStep = Redemption(name: "totp_any", assignments: "last_used_step = greatest(last_used_step, $10::bigint)",
+    static let anyStep = Redemption(name: "totp_any", assignments: "last_used_step = greatest(last_used_step, $11::bigint)",
                                     condition: "true")
 
     public init(_ environment: HandlerEnvironment) {

@@ -40,8 +40,8 @@ public struct BackupCodes: Sendable {
     /// The evidence kind of a backup code (audit trail, metrics).
     public static let kind = "backup"
     /// Single use: the hash is removed by the statement that accepts it.
-    static let redemption = Redemption(name: "backup", assignments: "backup_codes = array_remove(backup_codes, $10)",
-                                       condition: "$10 = ANY (backup_codes)")
+    static let redemption = Redemption(name: "backup", assignments: "backup_codes = array_remove(backup_codes, $11)",
+                                       condition: "$11 = ANY (backup_codes)")
 
     public init(secretKey: String, scheme: Scheme = .hmac) {
         hmacKey = Digest.hash(.sha256, Array(("authkit.backup-codes" + secretKey).utf8))

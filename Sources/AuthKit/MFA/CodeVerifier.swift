@@ -17,15 +17,15 @@ public struct CodeVerifier: Sendable {
     let redemptions: Redemptions
     let limits: SecuritySettings
     let backupCodeLength: Int
-    let budget: HashBudget
+    let lanes: HashLanes
 
-    init(handlers: MFAHandlers, backupCodes: BackupCodes, limits: SecuritySettings, backupCodeLength: Int, budget: HashBudget) {
+    init(handlers: MFAHandlers, backupCodes: BackupCodes, limits: SecuritySettings, backupCodeLength: Int, lanes: HashLanes) {
         self.handlers = handlers
         self.backupCodes = backupCodes
         redemptions = Redemptions(handlers: handlers)
         self.limits = limits
         self.backupCodeLength = backupCodeLength
-        self.budget = budget
+        self.lanes = lanes
     }
 
     /// How accepted evidence is consumed.
@@ -42,8 +42,11 @@ public struct CodeVerifier: Sendable {
     /// Checks `code` against `method` for `action`; returns the evidence consumed, or throws
     /// `MFAFailure.throttled` (nothing evaluated) or `.invalidCode` (the failure recorded).
     @discardableResult
-    public func verify(_ code: String, on method: MFAMethod, action: CodeAction, allowBackup: Bool, context: RequestContext,
-                       consume: Consumption) throws -> Evidence {
+    /// `user` owns the method: a client presenting a valid device cookie for that account counts
+    /// its attempts on its own device's budget (`AttemptLane`).
+    public func verify(_ code: String, on method: MFAMethod, of user: User, action: CodeAction, allowBackup: Bool,
+                       context: RequestContext, consume: Consumption) throws -> Evidence {
+        let lane = context.attemptLane(for: user)
         let now = context.clock.now()
         let limits = self.limits
         let origin = context.origin
@@ -51,25 +54,27 @@ public struct CodeVerifier: Sendable {
         let provisionalKind = likelyKind(code, method: method, allowBackup: allowBackup)
         let reservation = try context.db { connection -> MFAStore.Reservation in
             let store = MFAStore(connection)
-            if let reserved = try store.reserveAttempt(methodID: method.id, now: now.seconds, limits: limits, event: action.failureEvent,
-                                                       kind: provisionalKind, origin: origin) { return reserved }
-            let until = try store.blockedUntil(methodID: method.id, now: now.seconds)
+            if let reserved = try store.reserveAttempt(methodID: method.id, lane: lane, now: now.seconds, limits: limits,
+                                                       event: action.failureEvent, kind: provisionalKind, origin: origin) {
+                return reserved
+            }
+            let until = try store.blockedUntil(methodID: method.id, lane: lane, now: now.seconds)
             throw MFAFailure.throttled(wait: until.map { max(1, $0 - now.seconds) })
         }
-        let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now)
+        let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now, budget: lanes.budget(for: lane))
         let accepted = try evidence.map { evidence in
             try context.db { connection in
                 switch consume {
                 case .statement(let event, let loginAt):
-                    return try redemptions.redeem(evidence, methodID: method.id, event: event, loginAt: loginAt, origin: origin,
-                                                  reservation: reservation, on: connection) != nil
+                    return try redemptions.redeem(evidence, methodID: method.id, lane: lane, event: event, loginAt: loginAt,
+                                                  origin: origin, reservation: reservation, on: connection) != nil
                 case .transaction(let userID, let body):
                     return try connection.transaction {
                         let store = MFAStore(connection)
                         try store.lockUser(userID)
                         return try body(store, evidence.kind) { current in
-                            try redemptions.redeem(evidence, methodID: current.id, event: nil, loginAt: nil, origin: origin,
-                                                   reservation: reservation, on: connection) != nil
+                            try redemptions.redeem(evidence, methodID: current.id, lane: lane, event: nil, loginAt: nil,
+                                                   origin: origin, reservation: reservation, on: connection) != nil
                         }
                     }
                 }
@@ -90,7 +95,7 @@ public struct CodeVerifier: Sendable {
 
     /// What `code` proves for `method`: the handler's own evidence, else (where allowed) a
     /// backup code of the method.
-    func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: UnixTime) throws -> Evidence? {
+    func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: UnixTime, budget: HashBudget) throws -> Evidence? {
         guard let handler = handlers.handler(method.name) else { return nil }
         if let evidence = try handler.evidence(code, for: method, now: now) { return evidence }
         guard allowBackup, code.unicodeScalars.count == backupCodeLength, let scheme = method.backupScheme else { return nil }

@@ -21,7 +21,7 @@ public struct EmailHandler: MFAHandler {
 
     /// Single use: the hash is cleared by the statement that accepts it.
     static let latestCode = Redemption(name: "email_code", assignments: "email_code_hash = NULL",
-                                       condition: "email_code_hash = $10")
+                                       condition: "email_code_hash = $11")
 
     public init(_ environment: HandlerEnvironment) {
         validity = environment.mfa.emailCodeValidity

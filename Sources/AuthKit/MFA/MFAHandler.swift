@@ -87,8 +87,8 @@ public struct Redemption: Sendable, Hashable {
     /// The `WHERE` condition that makes the evidence single-use (`true` when it is not).
     public let condition: String
 
-    /// `$1`…`$9` are the pipeline's (method id, origin, event, kind, login time, trail rows).
-    public static let firstParameter = 10
+    /// `$1`…`$10` are the pipeline's (method id, origin, event, kind, login time, trail rows, device).
+    public static let firstParameter = 11
 
     public init(name: String, assignments: String, condition: String) {
         self.name = name

@@ -8,26 +8,29 @@ public struct MFAService: Sendable {
     public let verifier: CodeVerifier
     let tokens: EphemeralToken
     let backupCodes: BackupCodes
-    let budget: HashBudget
+    let lanes: HashLanes
     public let secrets: SecretBox
 
-    public init(settings: Settings, handlers: MFAHandlers, budget: HashBudget) {
+    public init(settings: Settings, handlers: MFAHandlers, lanes: HashLanes) {
         self.settings = settings
         self.handlers = handlers
         tokens = EphemeralToken(secretKey: settings.tokens.secretKey, expiry: settings.mfa.ephemeralTokenExpiry)
         let m = settings.mfa
         backupCodes = BackupCodes(secretKey: settings.tokens.secretKey,
                                   scheme: m.backupCodeSecureHash ? .pbkdf2(iterations: m.backupCodeIterations) : .hmac)
-        self.budget = budget
+        self.lanes = lanes
         secrets = SecretBox(keys: settings.security.encryptionKeys)
         verifier = CodeVerifier(handlers: handlers, backupCodes: backupCodes, limits: settings.security,
-                                backupCodeLength: m.backupCodeLength, budget: budget)
+                                backupCodeLength: m.backupCodeLength, lanes: lanes)
     }
 
-    /// A new set of backup codes under the configured scheme.
-    func newBackupCodes() -> (codes: [String], salt: String, hashes: [String]) {
+    /// A new set of backup codes under the configured scheme, hashed in the enrolment lane of
+    /// the hashing budget (503 when it is full: enrolment never takes a login's slot).
+    func newBackupCodes() throws -> (codes: [String], salt: String, hashes: [String]) {
         let m = settings.mfa
-        return backupCodes.newSet(count: m.backupCodeCount, length: m.backupCodeLength, alphabet: m.backupCodeAlphabet)
+        return try lanes.enrolment.run(hashes: m.backupCodeCount) {
+            backupCodes.newSet(count: m.backupCodeCount, length: m.backupCodeLength, alphabet: m.backupCodeAlphabet)
+        }
     }
 
     /// Issues `method`'s challenge on `connection` (inside the caller's transaction), with its

@@ -53,6 +53,38 @@ public struct MFAStore {
         SELECT r.failed_attempts, r.locks, (SELECT id FROM event WHERE event <> 'locked'), (SELECT id FROM event WHERE event = 'locked')
         FROM reserved r
         """)
+    /// The same for a client presenting a valid device cookie (`$11`, its device id): counted
+    /// in `mfa_device_attempts`, its own budget, so others' failures never throttle it.
+    static let reserveDeviceAttempt = PGStatement("mfa_reserve_device_attempt", """
+        WITH reserved AS (
+            INSERT INTO mfa_device_attempts AS a (method_id, device_id, failed_attempts, blocked_until, locked_at, updated_at)
+            VALUES ($1, $11, 1, CASE WHEN 1 >= $2 THEN to_timestamp($4) + interval '1 second' END,
+                    CASE WHEN 1 >= $5 THEN to_timestamp($4) END, to_timestamp($4))
+            ON CONFLICT (method_id, device_id) DO UPDATE SET
+                failed_attempts = a.failed_attempts + 1,
+                blocked_until = CASE WHEN a.failed_attempts + 1 >= $2
+                    THEN to_timestamp($4) + least(power(2, least(a.failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
+                    ELSE a.blocked_until END,
+                locked_at = CASE WHEN a.failed_attempts + 1 >= $5 THEN to_timestamp($4) END,
+                updated_at = to_timestamp($4)
+            WHERE a.locked_at IS NULL AND (a.blocked_until IS NULL OR a.blocked_until <= to_timestamp($4))
+            RETURNING method_id, failed_attempts, locked_at IS NOT NULL AS locks
+        ), event AS (
+            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip, request_id, user_agent_hash)
+            SELECT m.user_id, m.id, m.name, e.event, CASE WHEN e.ord = 0 THEN $7 END, '{"trusted_device": true}'::jsonb,
+                   $8::inet, $9, $10
+            FROM reserved r JOIN mfa_methods m ON m.id = r.method_id
+            CROSS JOIN (VALUES ($6::text, 0), ('locked', 1)) AS e (event, ord)
+            WHERE e.ord = 0 OR r.locks
+            RETURNING id, event
+        )
+        SELECT r.failed_attempts, r.locks, (SELECT id FROM event WHERE event <> 'locked'), (SELECT id FROM event WHERE event = 'locked')
+        FROM reserved r
+        """)
+    static let deviceAttemptState = PGStatement("mfa_device_attempt_state", """
+        SELECT ceil(extract(epoch FROM blocked_until))::bigint FROM mfa_device_attempts
+        WHERE method_id = $1 AND device_id = $3 AND blocked_until > to_timestamp($2)
+        """)
     static let attemptState = PGStatement("mfa_attempt_state",
         "SELECT ceil(extract(epoch FROM blocked_until))::bigint FROM mfa_methods WHERE id = $1 AND blocked_until > to_timestamp($2)")
     /// Stores the keyed hash of a newly generated email code (the only one accepted from now on),
@@ -67,7 +99,9 @@ public struct MFAStore {
         "SELECT ceil(extract(epoch FROM last_code_sent_at + $2 * interval '1 second'))::bigint FROM mfa_methods WHERE id = $1")
     /// Clears the limits of every method that has any, with one `unlocked` event each.
     static let unlock = PGStatement("mfa_unlock", """
-        WITH cleared AS (
+        WITH devices AS (
+            DELETE FROM mfa_device_attempts WHERE method_id IN (SELECT id FROM mfa_methods WHERE user_id = $1)
+        ), cleared AS (
             UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, locked_at = NULL
             WHERE user_id = $1 AND (failed_attempts > 0 OR blocked_until IS NOT NULL OR locked_at IS NOT NULL)
             RETURNING id, user_id, name
@@ -99,18 +133,22 @@ public struct MFAStore {
 
     /// Reserves an attempt recorded as `event` with `kind` until a right code says otherwise;
     /// nil when the method is inside a delay or locked.
-    public func reserveAttempt(methodID: Int64, now: Int64, limits: SecuritySettings, event: MFAEvent, kind: String,
-                               origin: EventOrigin) throws -> Reservation? {
-        let r = try connection.execute(Self.reserveAttempt, [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now,
-                                                             limits.mfaMaxFailures, event.rawValue, kind] + origin.parameters)
+    public func reserveAttempt(methodID: Int64, lane: AttemptLane, now: Int64, limits: SecuritySettings, event: MFAEvent,
+                               kind: String, origin: EventOrigin) throws -> Reservation? {
+        let parameters: [any PGBindable] = [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now, limits.mfaMaxFailures,
+                                            event.rawValue, kind] + origin.parameters
+        let r = try lane.deviceID.map { try connection.execute(Self.reserveDeviceAttempt, parameters + [$0]) }
+            ?? connection.execute(Self.reserveAttempt, parameters)
         guard r.rowCount == 1 else { return nil }
         return Reservation(attempt: try r.requiredInt(0, 0), locks: r.bool(0, 1) ?? false,
                            failureEventID: Int64(try r.requiredInt(0, 2)), lockEventID: r.int(0, 3).map(Int64.init))
     }
 
-    /// Until when attempts on the method wait; nil when it is not delayed (then it is locked).
-    public func blockedUntil(methodID: Int64, now: Int64) throws -> Int64? {
-        try connection.execute(Self.attemptState, [methodID, now]).int(0, 0).map(Int64.init)
+    /// Until when attempts on the method wait in `lane`; nil when it is not delayed (then it is locked).
+    public func blockedUntil(methodID: Int64, lane: AttemptLane, now: Int64) throws -> Int64? {
+        let r = try lane.deviceID.map { try connection.execute(Self.deviceAttemptState, [methodID, now, $0]) }
+            ?? connection.execute(Self.attemptState, [methodID, now])
+        return r.int(0, 0).map(Int64.init)
     }
 
     /// Nil when the code was recorded; else the time the next one may be sent (cooldown).
@@ -122,6 +160,17 @@ public struct MFAStore {
     /// Clears every attempt limit and lock of a user's methods; returns how many methods had one.
     public func unlock(userID: Int64, origin: EventOrigin) throws -> Int {
         try connection.execute(Self.unlock, [userID] + origin.parameters).affectedRows
+    }
+
+    static let purgeDeviceAttempts = PGStatement("mfa_device_attempts_purge", """
+        DELETE FROM mfa_device_attempts WHERE updated_at < to_timestamp($1) AND locked_at IS NULL
+          AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))
+        """)
+
+    /// Device attempt rows idle since `before` (unix seconds) and not locked: their count restarts.
+    @discardableResult
+    public func purgeDeviceAttempts(before: Int64) throws -> Int {
+        try connection.execute(Self.purgeDeviceAttempts, [before]).affectedRows
     }
 
     /// Removes a user's methods (or the one named); returns the names removed.
@@ -154,7 +203,7 @@ public struct MFAStore {
     /// The account an ephemeral token names and its method `name`, in one round trip.
     static let userAndMethod = PGStatement("mfa_user_and_method", """
         SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,
-               (extract(epoch FROM u.last_login) * 1000000)::bigint,
+               (extract(epoch FROM u.last_login) * 1000000)::bigint, floor(extract(epoch FROM u.sessions_revoked_at))::bigint,
                m.id, m.user_id, m.name, m.secret, m.is_primary, m.is_active, m.backup_salt, m.backup_scheme, m.last_used_step,
                m.failed_attempts, ceil(extract(epoch FROM m.blocked_until))::bigint, m.locked_at IS NOT NULL, m.email_code_hash,
                extract(epoch FROM m.email_code_sent_at)::bigint, cardinality(m.backup_codes)
@@ -166,7 +215,7 @@ public struct MFAStore {
         let r = try connection.execute(Self.userAndMethod, [userID, name])
         guard r.rowCount > 0 else { return nil }
         let user = try UserStore.user(r, 0)
-        let method = r.isNull(0, 7) ? nil : try Self.method(r, 0, offset: 7)
+        let method = r.isNull(0, UserStore.columnCount) ? nil : try Self.method(r, 0, offset: UserStore.columnCount)
         return (user, method)
     }
 

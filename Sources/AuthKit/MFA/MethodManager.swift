@@ -8,11 +8,9 @@ import PostgreSQL
 /// invariants (one primary, primary ⇒ active) are never what answers a client.
 public struct MethodManager: Sendable {
     let mfa: MFAService
-    let budget: HashBudget
 
-    public init(mfa: MFAService, budget: HashBudget) {
+    public init(mfa: MFAService) {
         self.mfa = mfa
-        self.budget = budget
     }
 
     var settings: MFASettings { mfa.settings.mfa }
@@ -32,7 +30,7 @@ public struct MethodManager: Sendable {
         // Cheap check first: a duplicate must not cost the hashes below.
         if try mfa.existingMethod(name, of: user, context) != nil { throw MFAFailure.alreadyExists }
         let enrolment = try handler.enrol(user: user)
-        let set = mfa.newBackupCodes()
+        let set = try mfa.newBackupCodes()
         let scheme = mfa.backupCodes.scheme
         let sealed = try mfa.secrets.seal(enrolment.secret, userID: user.id, method: name)
         // The method, its audit row and its first challenge commit together (or not at all).
@@ -81,7 +79,7 @@ public struct MethodManager: Sendable {
             throw MFAFailure.noSuchMethod
         }
         try policy(method)
-        try mfa.verifier.verify(code, on: method, action: action, allowBackup: false, context: context,
+        try mfa.verifier.verify(code, on: method, of: user, action: action, allowBackup: false, context: context,
                                 consume: .transaction(userID: user.id) { store, kind, redeem in
             guard let current = try store.method(userID: user.id, name: method.name), current.id == method.id,
                   current.isActive == requireActive else { throw MFAFailure.noSuchMethod }
@@ -109,7 +107,7 @@ public struct MethodManager: Sendable {
         }
         if let primaryCode {
             guard let current = methods.first(where: { $0.isPrimary }) else { throw MFAFailure.noSuchMethod }
-            try mfa.verifier.verify(primaryCode, on: current, action: .primary, allowBackup: true, context: context,
+            try mfa.verifier.verify(primaryCode, on: current, of: user, action: .primary, allowBackup: true, context: context,
                                     consume: .transaction(userID: user.id) { store, kind, redeem in
                 let primary = try store.methods(userID: user.id).first { $0.isPrimary }
                 guard let primary, primary.id == current.id, try redeem(primary) else { return false }
@@ -149,7 +147,7 @@ public struct MethodManager: Sendable {
         }
         if requiresCode && method.isActive {
             guard let code else { throw MFAFailure.codeRequired }
-            try mfa.verifier.verify(code, on: method, action: .delete, allowBackup: true, context: context,
+            try mfa.verifier.verify(code, on: method, of: user, action: .delete, allowBackup: true, context: context,
                                     consume: .transaction(userID: user.id) { store, kind, redeem in
                 let current = try reread(store)
                 if current.isActive { guard try redeem(current) else { return false } }
@@ -182,9 +180,9 @@ public struct MethodManager: Sendable {
     /// of it (or one of its backup codes); the old set is void at once.
     public func regenerateBackupCodes(_ name: String, code: String, for user: User, _ context: RequestContext) throws -> [String] {
         let method = try mfa.activeMethod(name, of: user, context)
-        let set = mfa.newBackupCodes()
+        let set = try mfa.newBackupCodes()
         let scheme = mfa.backupCodes.scheme
-        try mfa.verifier.verify(code, on: method, action: .regenerate, allowBackup: true, context: context,
+        try mfa.verifier.verify(code, on: method, of: user, action: .regenerate, allowBackup: true, context: context,
                                 consume: .transaction(userID: user.id) { store, _, redeem in
             guard let current = try store.method(userID: user.id, name: name), current.id == method.id, current.isActive else {
                 throw MFAFailure.noSuchMethod

@@ -19,7 +19,7 @@ public struct SecondStep: Sendable {
     public func verify(token: String, code: String, at now: UnixTime, _ context: RequestContext) throws -> User {
         let (user, _, found) = try mfa.resolve(token, context)
         guard let method = found else { throw MFAFailure.noSuchMethod }
-        try mfa.verifier.verify(code, on: method, action: .login, allowBackup: true, context: context,
+        try mfa.verifier.verify(code, on: method, of: user, action: .login, allowBackup: true, context: context,
                                 consume: .statement(event: .loginVerified, loginAt: now))
         return user
     }

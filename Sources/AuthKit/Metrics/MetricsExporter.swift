@@ -8,7 +8,7 @@ import Glibc
 /// and memory.
 struct MetricsExporter {
     let metrics: Metrics
-    let budget: HashBudget
+    let lanes: HashLanes
     let workers: Int
 
     static let pendingOutbox = PGStatement("metrics_outbox_pending", "SELECT count(*) FROM email_outbox WHERE status = 'pending'")
@@ -64,18 +64,31 @@ struct MetricsExporter {
             if n > 0 { out.sample("authkit_throttled_total", ["route": route], n) }
         }
 
-        out.family("authkit_hash_budget_slots", "gauge", "Slow hashes that may run at once (AUTHKIT_PASSWORD_HASH_CONCURRENCY).")
-        out.sample("authkit_hash_budget_slots", [:], UInt64(budget.concurrency))
-        out.family("authkit_hash_budget_in_use", "gauge", "Slow hashes running now.")
-        out.sample("authkit_hash_budget_in_use", [:], UInt64(max(0, budget.running.load(ordering: .relaxed))))
-        out.family("authkit_hash_budget_waiting", "gauge", "Requests waiting for a slow-hash slot now.")
-        out.sample("authkit_hash_budget_waiting", [:], UInt64(max(0, budget.waiting)))
-        out.family("authkit_hash_budget_waits_total", "counter", "Requests that had to wait for a slow-hash slot.")
-        out.sample("authkit_hash_budget_waits_total", [:], UInt64(budget.waits.load(ordering: .relaxed)))
-        out.family("authkit_hash_budget_refused_total", "counter", "Requests answered 503 because the slow-hash budget and its queue were full.")
-        out.sample("authkit_hash_budget_refused_total", [:], UInt64(budget.refused.load(ordering: .relaxed)))
-        out.family("authkit_slow_hashes_total", "counter", "Slow hashes computed (passwords, backup codes).")
-        out.sample("authkit_slow_hashes_total", [:], UInt64(budget.computed.load(ordering: .relaxed)))
+        out.family("authkit_hash_budget_slots", "gauge",
+                   "Slow hashes that may run at once, per lane (untrusted: AUTHKIT_PASSWORD_HASH_CONCURRENCY, trusted: "
+                       + "AUTHKIT_TRUSTED_HASH_CONCURRENCY, enrolment: AUTHKIT_ENROLMENT_HASH_CONCURRENCY).")
+        for lane in HashLanes.Lane.allCases {
+            out.sample("authkit_hash_budget_slots", ["lane": lane.rawValue], UInt64(lanes.budget(lane).concurrency))
+        }
+        out.family("authkit_hash_budget_in_use", "gauge", "Slow hashes running now, per lane.")
+        for lane in HashLanes.Lane.allCases {
+            out.sample("authkit_hash_budget_in_use", ["lane": lane.rawValue], UInt64(max(0, lanes.budget(lane).running.load(ordering: .relaxed))))
+        }
+        out.family("authkit_hash_budget_waiting", "gauge", "Requests waiting for a slow-hash slot now, per lane.")
+        for lane in HashLanes.Lane.allCases {
+            out.sample("authkit_hash_budget_waiting", ["lane": lane.rawValue], UInt64(max(0, lanes.budget(lane).waiting)))
+        }
+        out.family("authkit_hash_budget_waits_total", "counter", "Requests that had to wait for a slow-hash slot, per lane.")
+        for lane in HashLanes.Lane.allCases {
+            out.sample("authkit_hash_budget_waits_total", ["lane": lane.rawValue], UInt64(lanes.budget(lane).waits.load(ordering: .relaxed)))
+        }
+        out.family("authkit_hash_budget_refused_total", "counter",
+                   "Requests answered 503 because their lane of the slow-hash budget and its queue were full.")
+        for lane in HashLanes.Lane.allCases {
+            out.sample("authkit_hash_budget_refused_total", ["lane": lane.rawValue], UInt64(lanes.budget(lane).refused.load(ordering: .relaxed)))
+        }
+        out.family("authkit_slow_hashes_total", "counter", "Slow hashes computed (passwords, old backup-code schemes, enrolment).")
+        out.sample("authkit_slow_hashes_total", [:], UInt64(lanes.computed))
 
         out.family("authkit_outbox_deliveries_total", "counter", "Code emails handled by this instance's sender: sent, retry (will be tried again), failed (for good), expired (code no longer valid).")
         for (result, counter) in [("sent", metrics.outboxSent), ("retry", metrics.outboxRetried), ("failed", metrics.outboxFailed),

@@ -12,8 +12,9 @@ public struct Route: Sendable {
     public let path: String
     public let trailingSlash: TrailingSlash
     public let requiresAuthentication: Bool
-    /// Counted against AUTHKIT_THROTTLE_RATES (the `auth_kit` scope) per client address.
-    public let throttled: Bool
+    /// The AUTHKIT_THROTTLE_RATES scopes a request is counted in (per client network or per
+    /// user). GET and HEAD are never counted: reads cost one indexed query.
+    public let throttles: [ThrottleScope]
     public let handlers: [HTTPMethod: Handler]
     /// DRF's OPTIONS metadata body (`name`, `description`, `renders`, `parses`, `actions`).
     public let metadata: JSONObject
@@ -22,12 +23,12 @@ public struct Route: Sendable {
     /// Position in the router's path-ordered table (the route's metrics label index).
     public internal(set) var index = 0
 
-    public init(_ path: String, slash: TrailingSlash, authenticated: Bool, throttled: Bool = false, metadata: JSONObject,
+    public init(_ path: String, slash: TrailingSlash, authenticated: Bool, throttles: [ThrottleScope] = [], metadata: JSONObject,
                 handlers: [HTTPMethod: Handler]) {
         self.path = path
         self.trailingSlash = slash
         self.requiresAuthentication = authenticated
-        self.throttled = throttled
+        self.throttles = throttles
         self.handlers = handlers
         self.metadata = metadata
         var methods = Array(handlers.keys)

@@ -10,12 +10,12 @@ public enum Routes {
         public var mfaLogin: MFALoginController
         public var mfa: MFAController
 
-        public init(settings: Settings, budget: HashBudget, registry: MFAHandlerRegistry = .builtIn) {
-            let sessions = SessionIssuer(tokens: settings.tokens, cookies: settings.cookies)
-            let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings, registry: registry), budget: budget)
+        public init(settings: Settings, lanes: HashLanes, registry: MFAHandlerRegistry = .builtIn) {
+            let sessions = SessionIssuer(tokens: settings.tokens, cookies: settings.cookies, basePath: settings.server.basePath)
+            let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings, registry: registry), lanes: lanes)
             mfaLogin = MFALoginController(mfa: service, sessions: sessions)
-            mfa = MFAController(mfa: service, budget: budget)
-            login = LoginController(security: settings.security, hashing: settings.hashing, budget: budget,
+            mfa = MFAController(mfa: service)
+            login = LoginController(security: settings.security, hashing: settings.hashing, lanes: lanes,
                                     sessions: sessions, mfaLogin: mfaLogin)
             tokens = TokenController(tokens: settings.tokens, cookies: settings.cookies)
             logout = LogoutController(tokens: settings.tokens, cookies: settings.cookies)
@@ -24,12 +24,16 @@ public enum Routes {
 
     public static func make(settings: Settings, controllers c: Controllers) -> [Route] {
         let names = settings.mfa.handlers
-        func route(_ path: String, _ slash: Route.TrailingSlash, authenticated: Bool,
+        func route(_ path: String, _ slash: Route.TrailingSlash, authenticated: Bool, throttles: [ThrottleScope] = [],
                    _ handlers: [HTTPMethod: Handler]) -> Route {
-            // The unauthenticated routes that take credentials or tokens are rate-limited per client.
-            Route(path, slash: slash, authenticated: authenticated, throttled: path.hasPrefix("login") || path.hasPrefix("token"),
-                  metadata: RouteMetadata.object(for: path, methodNames: names), handlers: handlers)
+            // The unauthenticated routes that take credentials or tokens are rate-limited per
+            // client network (drf-auth-kit's auth_kit scope).
+            let scopes = path.hasPrefix("login") || path.hasPrefix("token") ? [ThrottleScope.authKit] : throttles
+            return Route(path, slash: slash, authenticated: authenticated, throttles: scopes,
+                         metadata: RouteMetadata.object(for: path, methodNames: names), handlers: handlers)
         }
+        // Changes to one's own methods cost hashing, email or a secret: per user.
+        let manage: [ThrottleScope] = [.mfa]
         return [
             route("healthz", .optional, authenticated: false, [.get: { try c.health.show(&$0) }]),
 
@@ -49,16 +53,19 @@ public enum Routes {
 
             // Method management (§6): authenticated, slash required. HTTP DELETE is not routed
             // to the delete action (the reference's quirk §8.1): it gets 405 here.
-            route("mfa", .required, authenticated: true, [.get: { try c.mfa.list(&$0) }, .post: { try c.mfa.create(&$0) }]),
-            route("mfa/confirm", .required, authenticated: true, [.post: { try c.mfa.confirm(&$0) }]),
-            route("mfa/deactivate", .required, authenticated: true, [.post: { try c.mfa.deactivate(&$0) }]),
-            route("mfa/primary", .required, authenticated: true, [.post: { try c.mfa.primary(&$0) }]),
-            route("mfa/send", .required, authenticated: true, [.post: { try c.mfa.send(&$0) }]),
-            route("mfa/delete", .required, authenticated: true, [.post: { try c.mfa.delete(&$0) }]),
+            // GET is never counted (Route.throttles): only creating a method is.
+            route("mfa", .required, authenticated: true, throttles: [.mfa, .mfaSetup],
+                  [.get: { try c.mfa.list(&$0) }, .post: { try c.mfa.create(&$0) }]),
+            route("mfa/confirm", .required, authenticated: true, throttles: manage, [.post: { try c.mfa.confirm(&$0) }]),
+            route("mfa/deactivate", .required, authenticated: true, throttles: manage, [.post: { try c.mfa.deactivate(&$0) }]),
+            route("mfa/primary", .required, authenticated: true, throttles: manage, [.post: { try c.mfa.primary(&$0) }]),
+            route("mfa/send", .required, authenticated: true, throttles: manage, [.post: { try c.mfa.send(&$0) }]),
+            route("mfa/delete", .required, authenticated: true, throttles: manage, [.post: { try c.mfa.delete(&$0) }]),
             route("mfa/challenge", .required, authenticated: true, [.post: { try c.mfa.challenge(&$0) }]),
             // Recovery codes you can manage (not in drf-auth-kit; docs/compatibility.md).
             route("mfa/backup-codes", .required, authenticated: true, [.get: { try c.mfa.backupCodes(&$0) }]),
-            route("mfa/backup-codes/regenerate", .required, authenticated: true, [.post: { try c.mfa.regenerateBackupCodes(&$0) }]),
+            route("mfa/backup-codes/regenerate", .required, authenticated: true, throttles: manage,
+                  [.post: { try c.mfa.regenerateBackupCodes(&$0) }]),
         ]
     }
 }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// An IPv4 or IPv6 address or CIDR range (`10.0.0.0/8`, `::1`), for AUTHKIT_TRUSTED_PROXIES.
+/// An IPv4 or IPv6 address or CIDR range (`10.0.0.0/8`, `::1`), for AUTHKIT_METRICS_ALLOWED_IPS.
 public struct IPRange: Sendable, Equatable {
     let bytes: [UInt8]
     let prefix: Int
@@ -36,19 +36,5 @@ public struct IPRange: Sendable, Equatable {
         var v6 = in6_addr()
         if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
         return nil
-    }
-}
-
-/// The client address a request is counted under: REMOTE_ADDR, unless it is a trusted proxy —
-/// then the nearest X-Forwarded-For entry that is not one.
-enum ClientAddress {
-    static func of(_ request: HTTPRequest, trusting proxies: [IPRange]) -> String {
-        var address = request.remoteAddress
-        guard !proxies.isEmpty, let forwarded = request.headers.forwardedFor else { return address }
-        for hop in forwarded.split(separator: ",").reversed() {
-            guard proxies.contains(where: { $0.contains(address) }) else { break }
-            address = hop.trimmingWhitespace()
-        }
-        return address
     }
 }

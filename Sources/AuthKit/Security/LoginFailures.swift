@@ -1,3 +1,4 @@
+import CryptoCore
 import PostgreSQL
 
 /// Password attempts per login name, reserved atomically and shared by every instance. Kept for names that
@@ -32,6 +33,14 @@ public struct LoginFailures {
     /// The time until which `username` may not try a password, if it is blocked now.
     public func blockedUntil(_ username: String, now: Int64) throws -> Int64? {
         try connection.execute(Self.blocked, [username, now]).int(0, 0).map(Int64.init)
+    }
+
+    /// The failure budget of an attempt on `username`: the device's own, or the one shared by
+    /// every client without a device cookie for the name. A digest, so any length of name makes
+    /// a key of the same size.
+    public static func key(username: String, lane: AttemptLane) -> String {
+        if let device = lane.deviceID { return "device:" + device }
+        return "name:" + Hex.encode(Digest.hash(.sha256, Array(username.utf8)))
     }
 
     /// True when an attempt was reserved; false inside a delay (see `blockedUntil`).

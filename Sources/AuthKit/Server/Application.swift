@@ -6,8 +6,8 @@ public final class Application: Sendable {
     public let settings: Settings
     public let router: Router
     public let clock: any TimeSource
-    /// The per-instance budget for slow hashes (shared by all workers).
-    public let hashBudget: HashBudget
+    /// The per-instance budget for slow hashes, in lanes (shared by all workers).
+    public let hashLanes: HashLanes
     /// Counters for /metrics: one shard per worker, plus one for other callers.
     public let metrics: Metrics
     private let exporter: MetricsExporter
@@ -15,21 +15,19 @@ public final class Application: Sendable {
     public let openAPI: OpenAPIDocument
     private let authenticator: Authenticator
     private let contextShared: RequestContext.Shared
-    private let rateLimiter: RateLimiter?
 
     /// `registry`: the second-factor types this build knows (tests add their own).
     public init(settings: Settings, clock: any TimeSource = SystemTime(), registry: MFAHandlerRegistry = .builtIn) {
         self.settings = settings
         self.clock = clock
-        hashBudget = HashBudget(settings.hashing)
-        let controllers = Routes.Controllers(settings: settings, budget: hashBudget, registry: registry)
+        hashLanes = HashLanes(settings.hashing)
+        let controllers = Routes.Controllers(settings: settings, lanes: hashLanes, registry: registry)
         router = Router(basePath: settings.server.basePath, routes: Routes.make(settings: settings, controllers: controllers))
         metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfa.handlers,
                           kinds: MFAHandlers(settings: settings, registry: registry).evidenceKinds, shards: settings.server.workers + 1)
-        exporter = MetricsExporter(metrics: metrics, budget: hashBudget, workers: settings.server.workers)
+        exporter = MetricsExporter(metrics: metrics, lanes: hashLanes, workers: settings.server.workers)
         openAPI = OpenAPIDocument(settings: settings)
         authenticator = Authenticator(tokens: settings.tokens, cookies: settings.cookies)
-        rateLimiter = settings.security.loginRate.map { RateLimiter(requests: $0.requests, period: $0.period) }
         contextShared = RequestContext.Shared(settings: settings,
                                               fieldContext: FieldContext(methodNames: settings.mfa.handlers, settings: settings))
     }
@@ -113,12 +111,9 @@ public final class Application: Sendable {
             context.user = user
             context.logger[metadataKey: "user_id"] = "\(user.id)"
         }
-        if route.throttled, let limiter = rateLimiter {
-            let client = ClientAddress.of(context.request, trusting: settings.security.trustedProxies)
-            if let wait = limiter.wait(for: client, nowMicros: context.clock.now().microseconds) {
-                context.logger.notice("rate limited", metadata: ["route": "\(route.name)"])
-                throw APIError.throttled(wait: wait)
-            }
+        let method = context.request.method
+        if !route.throttles.isEmpty && method != .get && method != .head {
+            try throttle(route, context)
         }
         if context.request.method == .options {
             return .json(.ok, route.metadata)
@@ -127,5 +122,20 @@ public final class Application: Sendable {
             throw APIError.methodNotAllowed(context.request.method)
         }
         return try handler(&context)
+    }
+
+    /// Counts the request in each of the route's scopes, in PostgreSQL so every instance shares
+    /// the windows; 429 with DRF's body when one is full.
+    private func throttle(_ route: Route, _ context: RequestContext) throws {
+        let limits = settings.throttles
+        let now = context.clock.now()
+        for scope in route.throttles {
+            guard let rate = limits.rates[scope] else { continue }
+            let key = limits.key(scope, client: context.request.remoteAddress, userID: context.user?.id)
+            if let wait = try context.db({ try ThrottleWindows($0).hit(key, rate: rate, now: now) }) {
+                context.logger.notice("rate limited", metadata: ["route": "\(route.name)", "scope": "\(scope.rawValue)"])
+                throw APIError.throttled(wait: wait)
+            }
+        }
     }
 }

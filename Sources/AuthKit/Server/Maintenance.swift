@@ -20,6 +20,9 @@ enum Maintenance {
                 let (tokens, emails, events) = try database.run(logger: logger) { connection in
                     // Password-failure rows a day old: the counter restarts (NIST: consecutive failures).
                     try LoginFailures(connection).purge(before: clock.now().seconds - 86400)
+                    try MFAStore(connection).purgeDeviceAttempts(before: clock.now().seconds - 86400)
+                    // Windows of the longest period (a day) are done after two periods.
+                    try ThrottleWindows(connection).purge(before: clock.now().seconds - 2 * 86400)
                     return (try RevokedTokens(connection).purgeExpired(now: clock.now().seconds),
                             try OutboxStore(connection).purgeFinished(olderThan: email.retention),
                             try AuditTrail(connection).purge(olderThanDays: settings.eventRetentionDays))

@@ -11,10 +11,12 @@ public struct RequestContext {
     final class Shared: Sendable {
         let settings: Settings
         let fieldContext: FieldContext
+        let deviceCookies: DeviceCookie
 
         init(settings: Settings, fieldContext: FieldContext) {
             self.settings = settings
             self.fieldContext = fieldContext
+            deviceCookies = DeviceCookie(secretKey: settings.tokens.secretKey, lifetime: settings.cookies.deviceLifetime)
         }
     }
 
@@ -71,9 +73,23 @@ public struct RequestContext {
         return user
     }
 
-    /// Who the audit trail records as the cause of a change made by this request.
+    /// The device cookies this instance signs and checks.
+    public var deviceCookies: DeviceCookie { shared.deviceCookies }
+
+    /// Whose failure budget this request's password or code attempts for `user` count against:
+    /// its own device's when it presents a valid device cookie for that account (issued after
+    /// the account's sessions were last revoked), else the budget shared by every other client.
+    public func attemptLane(for user: User?) -> AttemptLane {
+        guard let user, let value = AuthCookies.value(settings.cookies.deviceName, in: request.headers.cookie),
+              let token = deviceCookies.parse(value, now: clock.now().seconds), token.username == user.username,
+              token.issuedAt > user.sessionsRevokedAt ?? 0 else { return .untrusted }
+        return .device(token.deviceID)
+    }
+
+    /// Who the audit trail records as the cause of a change made by this request. The address
+    /// is REMOTE_ADDR: nginx's realip module has already put the client there.
     public var origin: EventOrigin {
-        EventOrigin(clientIP: ClientAddress.of(request, trusting: settings.security.trustedProxies), requestID: request.requestID,
+        EventOrigin(clientIP: request.remoteAddress, requestID: request.requestID,
                     userAgentHash: EventOrigin.hash(userAgent: request.headers.userAgent))
     }
 

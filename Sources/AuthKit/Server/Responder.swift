@@ -45,7 +45,7 @@ struct Responder {
     /// The parameters read per request, looked up in one pass over nginx's list.
     private enum Parameter: Int, CaseIterable {
         case requestURI, documentURI, scriptName, contentLength, contentType, requestID, requestMethod
-        case authorization, cookie, accept, userAgent, forwardedFor, origin, remoteAddress
+        case authorization, cookie, accept, userAgent, origin, remoteAddress
 
         var name: String {
             switch self {
@@ -60,7 +60,6 @@ struct Responder {
             case .cookie: "HTTP_COOKIE"
             case .accept: "HTTP_ACCEPT"
             case .userAgent: "HTTP_USER_AGENT"
-            case .forwardedFor: "HTTP_X_FORWARDED_FOR"
             case .origin: "HTTP_ORIGIN"
             case .remoteAddress: "REMOTE_ADDR"
             }
@@ -89,7 +88,6 @@ struct Responder {
                 cookie: p(.cookie),
                 accept: p(.accept),
                 userAgent: p(.userAgent),
-                forwardedFor: p(.forwardedFor),
                 origin: p(.origin)),
             remoteAddress: p(.remoteAddress) ?? "",
             requestID: requestID)

@@ -15,6 +15,20 @@ public struct AuthCookies: Sendable {
         ("Set-Cookie", set(settings.refreshName, token, path: settings.refreshPath, maxAge: maxAge, now: now))
     }
 
+    /// The device cookie: always HttpOnly (scripts never need it), scoped to the API's path,
+    /// with the auth cookies' Domain, SameSite and Secure attributes.
+    public func setDevice(_ value: String, path: String, maxAge: Int64, now: Int64) -> (String, String) {
+        var parts = ["\(settings.deviceName)=\(value)"]
+        if let domain = settings.domain { parts.append("Domain=\(domain)") }
+        parts.append("expires=\(TimeFormat.httpDate(now + maxAge))")
+        parts.append("HttpOnly")
+        parts.append("Max-Age=\(maxAge)")
+        parts.append("Path=\(path)")
+        if let sameSite = settings.sameSite { parts.append("SameSite=\(sameSite)") }
+        if settings.secure { parts.append("Secure") }
+        return ("Set-Cookie", parts.joined(separator: "; "))
+    }
+
     /// Both deletion cookies, as logout/ sends them (no HttpOnly, as in Django's delete_cookie).
     public func deleteBoth() -> [(String, String)] {
         [("Set-Cookie", delete(settings.accessName, path: settings.accessPath)),

@@ -1,0 +1,70 @@
+/// The rate limits, per scope (DRF's THROTTLE_RATES), counted in PostgreSQL so every instance
+/// shares them, and how client addresses are grouped.
+public struct ThrottleSettings: SettingsGroup {
+    /// The rate of each scope; nil: that scope is not limited.
+    public var rates: [ThrottleScope: ThrottleRate]
+    static let rates = SettingKey<[String: ThrottleRate?]>(
+        "THROTTLE_RATES", default: ThrottleScope.defaults, .throttleRates,
+        "DRF-style rates as scope=N/period (period s, min, hour or day), comma-separated; a scope not named keeps "
+            + "its default, scope=none turns one off, none turns all off. auth_kit: per client network on the login "
+            + "and token routes; mfa: per user on mfa/ changes (create, confirm, deactivate, primary, send, delete, "
+            + "regenerate); mfa_setup: per user on method creation (bounds unconfirmed-method churn). Counted in "
+            + "PostgreSQL: N instances give the rate once.")
+
+    public var ipv4Prefix: Int
+    static let ipv4Prefix = SettingKey<Int>(
+        "THROTTLE_IPV4_PREFIX", default: "32", .int(in: 8...32),
+        "Leading bits of an IPv4 client address that identify a client for the per-address rate.")
+
+    public var ipv6Prefix: Int
+    static let ipv6Prefix = SettingKey<Int>(
+        "THROTTLE_IPV6_PREFIX", default: "64", .int(in: 16...128),
+        "Leading bits of an IPv6 client address that identify a client for the per-address rate (a client "
+            + "usually owns a whole /64 and can rotate within it).")
+
+    public static var catalog: [SettingInfo] { [rates.info, ipv4Prefix.info, ipv6Prefix.info] }
+
+    init(reader: SettingsReader) throws(SettingsError) {
+        let configured = try reader.value(Self.rates)
+        var rates: [ThrottleScope: ThrottleRate] = [:]
+        for scope in ThrottleScope.allCases {
+            let rate = configured[scope.rawValue] ?? scope.defaultRate
+            if let rate { rates[scope] = rate }
+        }
+        self.rates = rates
+        ipv4Prefix = try reader.value(Self.ipv4Prefix)
+        ipv6Prefix = try reader.value(Self.ipv6Prefix)
+    }
+
+    /// The key a request is counted under in `scope`: the client's network, or the user.
+    public func key(_ scope: ThrottleScope, client: String, userID: Int64?) -> String {
+        switch scope.subject {
+        case .client: return scope.rawValue + ":ip:" + IPRange.network(of: client, v4Prefix: ipv4Prefix, v6Prefix: ipv6Prefix)
+        case .user: return scope.rawValue + ":user:" + (userID.map(String.init) ?? "-")
+        }
+    }
+}
+
+/// A rate-limit scope: who it counts (a client network, or an authenticated user) and its default.
+public enum ThrottleScope: String, Sendable, CaseIterable {
+    /// drf-auth-kit's scope: the unauthenticated login and token routes, per client network.
+    case authKit = "auth_kit"
+    /// Changes to one's own methods, per user.
+    case mfa
+    /// Creating a method (each costs hashing and a secret), per user.
+    case mfaSetup = "mfa_setup"
+
+    public enum Subject: Sendable { case client, user }
+
+    public var subject: Subject { self == .authKit ? .client : .user }
+
+    var defaultRate: ThrottleRate {
+        switch self {
+        case .authKit: return ThrottleRate(requests: 60, period: 60)
+        case .mfa: return ThrottleRate(requests: 30, period: 60)
+        case .mfaSetup: return ThrottleRate(requests: 10, period: 3600)
+        }
+    }
+
+    static let defaults = "auth_kit=60/min,mfa=30/min,mfa_setup=10/hour"
+}
