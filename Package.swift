@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "authkit",
             dependencies: [
-                "AuthKit", "FastCGI", "PostgreSQL",
+                "AuthKit", "FastCGI", "PostgreSQL", "CryptoCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -44,7 +44,7 @@ let package = Package(
         // end to end through real nginx in front of the real binary.
         .testTarget(name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PostgreSQL", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "IntegrationTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport", "authkit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthKit
+import CryptoCore
 import PostgreSQL
 
 /// `authkit mfa ...`: second-factor administration.
@@ -54,7 +55,33 @@ extension MFACommand {
 /// `authkit secrets ...`: TOTP secrets at rest.
 struct SecretsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "secrets", abstract: "TOTP secrets at rest.",
-                                                    subcommands: [Rotate.self])
+                                                    subcommands: [Rotate.self, GenerateKey.self, DerivedKey.self])
+
+    struct GenerateKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate-key",
+            abstract: "Print a new random key entry for AUTHKIT_SECRET_ENCRYPTION_KEYS (id:base64 of 32 bytes).")
+        @Option(help: "The key's id (letters, digits, _ and -); each key in the list needs its own.") var id = "k1"
+
+        func run() throws {
+            guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw Accounts.failure("the id may hold letters, digits, _ and - only")
+            }
+            print("\(id):\(Base64.encode(SecureRandom.bytes(32)))")
+        }
+    }
+
+    struct DerivedKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "derived-key",
+            abstract: "Print the development key derived from AUTHKIT_SECRET_KEY as a key entry (k0:...), to list after a new key while `authkit secrets rotate` moves existing secrets off it.")
+        @OptionGroup var options: ConfigOptions
+
+        func run() throws {
+            let settings = try options.settings(requireDatabase: false, requireSecretKey: true)
+            print("k0:\(Base64.encode(SecretBox.derivedKey(settings.tokens.secretKey)))")
+        }
+    }
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(

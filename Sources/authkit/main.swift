@@ -66,6 +66,9 @@ struct Serve: ParsableCommand {
         for name in settings.unknownVariables {
             logger.warning("unknown setting ignored (typo?)", metadata: ["variable": "\(name)"])
         }
+        if settings.security.encryptionKeysDerived {
+            logger.warning("AUTHKIT_SECRET_ENCRYPTION_KEYS is not set: TOTP secrets use a key derived from AUTHKIT_SECRET_KEY (development only; see `authkit doctor`)")
+        }
         guard ServiceSetup.checkSchema(settings.database, logger: logger) else { throw ExitCode(1) }
         let explicitSocket = socket != nil || environment["AUTHKIT_SOCKET"].map { !$0.isEmpty } == true
         let listener: Listener

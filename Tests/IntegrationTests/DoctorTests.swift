@@ -1,4 +1,5 @@
 import AuthKit
+import CryptoCore
 import Foundation
 import PostgreSQL
 import Testing
@@ -25,7 +26,8 @@ import TestSupport
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var env = ["AUTHKIT_DATABASE_URL": cluster.url(database), "AUTHKIT_SECRET_KEY": "q8Zr2LmX0vTfYb7NwKc4HsJd9PgUe1AoRi5VyQt3MnBlWz6Ex-Fh_Ik0Cj8Ds2Ga",
                    "AUTHKIT_EMAIL_URL": "smtp://127.0.0.1:\(sink.port)", "AUTHKIT_AUTH_COOKIE_SECURE": "true",
-                   "AUTHKIT_SOCKET": NSTemporaryDirectory() + "authkit-doctor.sock", "AUTHKIT_WORKERS": "4"]
+                   "AUTHKIT_SOCKET": NSTemporaryDirectory() + "authkit-doctor.sock", "AUTHKIT_WORKERS": "4",
+                   "AUTHKIT_SECRET_ENCRYPTION_KEYS": "k1:\(String(repeating: "A", count: 43))="]
         for (k, v) in extra { env[k] = v }
         return env
     }
@@ -90,6 +92,12 @@ import TestSupport
 
     @Test func secretsThatNoConfiguredKeyOpens() throws {
         defer { sink.stop() }
+        // Without AUTHKIT_SECRET_ENCRYPTION_KEYS the development key derived from SECRET_KEY is used: a failure.
+        var unset = environment()
+        unset["AUTHKIT_SECRET_ENCRYPTION_KEYS"] = nil
+        let development = finding(Doctor(environment: unset).run(), "encryption keys")
+        #expect(development?.level == .failure)
+        #expect(development?.message.hasPrefix("AUTHKIT_SECRET_ENCRYPTION_KEYS is not set") == true)
         let hash = DjangoPassword.make("pw", iterations: 1000)
         _ = try cluster.psql("INSERT INTO users (id, username, email, password) VALUES (7, 'keyed', '', '\(hash)')", database: database)
         // Sealed under the key another AUTHKIT_SECRET_KEY derives.
@@ -100,11 +108,14 @@ import TestSupport
             INSERT INTO mfa_methods (user_id, name, secret, backup_salt, backup_scheme) VALUES (7, 'app', '\(sealed)', 's', 'hmac_sha256'),
                                                                                           (7, 'email', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 's', 'hmac_sha256')
             """, database: database)
-        let keys = finding(Doctor(environment: environment()).run(), "encryption keys")
+        // The keys configured: k1, and the development key of this SECRET_KEY as k0.
+        let derived = "k0:" + Base64.encode(SecretBox.derivedKey(environment()["AUTHKIT_SECRET_KEY"]!))
+        let configured = environment(["AUTHKIT_SECRET_ENCRYPTION_KEYS": "k1:\(String(repeating: "A", count: 43))=,\(derived)"])
+        let keys = finding(Doctor(environment: configured).run(), "encryption keys")
         #expect(keys?.level == .failure)
         #expect(keys?.message.hasPrefix("1 of 2 TOTP secret(s) cannot be decrypted") == true)
         _ = try cluster.psql("DELETE FROM mfa_methods WHERE name = 'app'", database: database)
-        let legacy = finding(Doctor(environment: environment()).run(), "encryption keys")
+        let legacy = finding(Doctor(environment: configured).run(), "encryption keys")
         #expect(legacy?.level == .warning)
         #expect(legacy?.message.contains("authkit secrets rotate") == true)
     }

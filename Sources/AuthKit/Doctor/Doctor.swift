@@ -137,6 +137,15 @@ public struct Doctor {
     func encryptionFindings(_ connection: PGConnection, _ settings: SecuritySettings) -> [Finding] {
         guard (try? connection.query("SELECT to_regclass('mfa_methods') IS NOT NULL").bool(0, 0)) == true,
               let rows = try? connection.query("SELECT user_id, name, secret FROM mfa_methods") else { return [] }
+        // Checked before the rows: the development key is a failure whatever they hold.
+        if settings.encryptionKeysDerived {
+            return [Finding(level: .failure, topic: "encryption keys", message: """
+                AUTHKIT_SECRET_ENCRYPTION_KEYS is not set: TOTP secrets are encrypted with a key derived from \
+                AUTHKIT_SECRET_KEY, which Django services sharing that key also hold, so a database dump plus that key \
+                reveals every secret. Set AUTHKIT_SECRET_ENCRYPTION_KEYS to `authkit secrets generate-key` followed by \
+                `authkit secrets derived-key` (so existing secrets still open), then run `authkit secrets rotate`
+                """)]
+        }
         let box = SecretBox(keys: settings.encryptionKeys)
         var unreadable = 0, old = 0
         for row in 0..<rows.rowCount {
