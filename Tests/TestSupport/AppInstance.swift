@@ -27,6 +27,8 @@ public final class AppInstance: @unchecked Sendable {
             "AUTHKIT_WORKERS": "4",
             "AUTHKIT_SHUTDOWN_TIMEOUT": "10",
             "AUTHKIT_SECRET_KEY": TestKeys.secretKey,
+            // Its own key for secrets at rest, as production needs (never derived from the secret key).
+            "AUTHKIT_SECRET_ENCRYPTION_KEYS": TestKeys.encryptionKeys,
             // Fast hashing, except where a test sets the default on purpose.
             "AUTHKIT_PASSWORD_HASH_ITERATIONS": "1000",
             // The explicit development transport; EmailDeliveryTests use a real SMTP server.
@@ -183,4 +185,6 @@ public final class Stack: @unchecked Sendable {
 public enum TestKeys {
     /// The AUTHKIT_SECRET_KEY of test instances; tests forge tokens with it.
     public static let secretKey = "test-secret-key-for-interop-0123456789abcdef"
+    /// The AUTHKIT_SECRET_ENCRYPTION_KEYS of test instances (a fixed 32-byte key).
+    public static let encryptionKeys = "t1:dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI="
 }

@@ -115,7 +115,8 @@ public final class Database {
         retryAt = MonotonicClock.nanoseconds() + UInt64(delay * 1e9)
         let now = MonotonicClock.nanoseconds()
         let last = Self.lastOutageLog.load(ordering: .relaxed)
-        if last == 0 || now - last > 5_000_000_000,
+        // Another worker may have stored a later time since `now` was read: never subtract past zero.
+        if last == 0 || (now > last && now - last > 5_000_000_000),
            Self.lastOutageLog.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {
             logger.error("database unavailable", metadata: ["error": "\(error.message)", "retry_in_s": "\(delay)"])
         }
