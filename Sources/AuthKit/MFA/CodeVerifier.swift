@@ -41,13 +41,19 @@ public struct CodeVerifier: Sendable {
 
     /// Checks `code` against `method` for `action`; returns the evidence consumed, or throws
     /// `MFAFailure.throttled` (nothing evaluated) or `.invalidCode` (the failure recorded).
-    @discardableResult
     /// `user` owns the method: a client presenting a valid device cookie for that account counts
     /// its attempts on its own device's budget (`AttemptLane`).
+    @discardableResult
     public func verify(_ code: String, on method: MFAMethod, of user: User, action: CodeAction, allowBackup: Bool,
                        context: RequestContext, consume: Consumption) throws -> Evidence {
         let lane = context.attemptLane(for: user)
         let now = context.clock.now()
+        // The method row was just read: when it already says the shared budget is waiting or
+        // locked, answer without another statement (a flood inside a delay costs one read).
+        if lane == .untrusted {
+            if method.locked { throw MFAFailure.throttled(wait: nil) }
+            if let until = method.blockedUntil, until > now.seconds { throw MFAFailure.throttled(wait: until - now.seconds) }
+        }
         let limits = self.limits
         let origin = context.origin
         // Counted as a failure (what it looks like) until the evidence is consumed.

@@ -15,6 +15,7 @@ public final class Application: Sendable {
     public let openAPI: OpenAPIDocument
     private let authenticator: Authenticator
     private let contextShared: RequestContext.Shared
+    private let throttleGate = ThrottleGate()
 
     /// `registry`: the second-factor types this build knows (tests add their own).
     public init(settings: Settings, clock: any TimeSource = SystemTime(), registry: MFAHandlerRegistry = .builtIn) {
@@ -132,7 +133,11 @@ public final class Application: Sendable {
         for scope in route.throttles {
             guard let rate = limits.rates[scope] else { continue }
             let key = limits.key(scope, client: context.request.remoteAddress, userID: context.user?.id)
+            if let wait = throttleGate.wait(key, now: now.seconds) {
+                throw APIError.throttled(wait: wait)
+            }
             if let wait = try context.db({ try ThrottleWindows($0).hit(key, rate: rate, now: now) }) {
+                throttleGate.remember(key, until: now.seconds + wait, now: now.seconds)
                 context.logger.notice("rate limited", metadata: ["route": "\(route.name)", "scope": "\(scope.rawValue)"])
                 throw APIError.throttled(wait: wait)
             }
