@@ -4,6 +4,7 @@
 # same run, alternating the two systems per case. wrk -t2 -c16 -d10s (the reference bench's
 # parameters); loopback only.
 #   bench/mfa.sh                 DURATION=5s CONNECTIONS=32 bench/mfa.sh
+#   BENCH_THROTTLE_RATES=auth_kit=100000000/min bench/mfa.sh   (with the shared rate-limit upsert)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DURATION="${DURATION:-10s}"
@@ -12,7 +13,7 @@ REF="${REF_DIR:-$ROOT/../shared/reference}"
 REF_URL="http://127.0.0.1:8100"
 export AUTHKIT_PASSWORD_HASH_ITERATIONS=1000 AUTHKIT_MFA_HANDLERS=app
 # Attempt and rate limits raised for this run: it measures the request path, not the limits.
-export AUTHKIT_THROTTLE_RATES=none AUTHKIT_MFA_FAILURES_BEFORE_DELAY=1000000 AUTHKIT_MFA_MAX_FAILURES=1000000
+export AUTHKIT_THROTTLE_RATES="${BENCH_THROTTLE_RATES:-none}" AUTHKIT_MFA_FAILURES_BEFORE_DELAY=1000000 AUTHKIT_MFA_MAX_FAILURES=1000000
 bench_start
 
 bench_fixtures
