@@ -67,6 +67,8 @@ public struct Doctor {
         }
 
         // Database.
+        // The key's origin matters whatever the database says.
+        if settings.security.encryptionKeysDerived { findings += Self.derivedKeyFindings }
         let started = MonotonicClock.nanoseconds()
         let connection: PGConnection
         do {
@@ -134,18 +136,19 @@ public struct Doctor {
                         message: need > free ? message + ": not enough left for this instance (lower AUTHKIT_WORKERS or use PgBouncer, docs/scaling.md)" : message)]
     }
 
+    /// The development key derived from AUTHKIT_SECRET_KEY is a failure whatever the rows hold.
+    static let derivedKeyFindings = [Finding(level: .failure, topic: "encryption keys", message: """
+        AUTHKIT_SECRET_ENCRYPTION_KEYS is not set: TOTP secrets are encrypted with a key derived from \
+        AUTHKIT_SECRET_KEY, which Django services sharing that key also hold, so a database dump plus that key \
+        reveals every secret. Set AUTHKIT_SECRET_ENCRYPTION_KEYS to `authkit secrets generate-key` followed by \
+        `authkit secrets derived-key` (so existing secrets still open), then run `authkit secrets rotate`
+        """)]
+
     func encryptionFindings(_ connection: PGConnection, _ settings: SecuritySettings) -> [Finding] {
         guard (try? connection.query("SELECT to_regclass('mfa_methods') IS NOT NULL").bool(0, 0)) == true,
               let rows = try? connection.query("SELECT user_id, name, secret FROM mfa_methods") else { return [] }
-        // Checked before the rows: the development key is a failure whatever they hold.
-        if settings.encryptionKeysDerived {
-            return [Finding(level: .failure, topic: "encryption keys", message: """
-                AUTHKIT_SECRET_ENCRYPTION_KEYS is not set: TOTP secrets are encrypted with a key derived from \
-                AUTHKIT_SECRET_KEY, which Django services sharing that key also hold, so a database dump plus that key \
-                reveals every secret. Set AUTHKIT_SECRET_ENCRYPTION_KEYS to `authkit secrets generate-key` followed by \
-                `authkit secrets derived-key` (so existing secrets still open), then run `authkit secrets rotate`
-                """)]
-        }
+        // Reported before the database is asked (`derivedKeyFindings`).
+        if settings.encryptionKeysDerived { return [] }
         let box = SecretBox(keys: settings.encryptionKeys)
         var unreadable = 0, old = 0
         for row in 0..<rows.rowCount {

@@ -97,13 +97,16 @@ public struct MFAStore {
         """)
     static let nextSend = PGStatement("mfa_next_send",
         "SELECT ceil(extract(epoch FROM last_code_sent_at + $2 * interval '1 second'))::bigint FROM mfa_methods WHERE id = $1")
-    /// Clears the limits of every method that has any, with one `unlocked` event each.
+    /// Clears the limits of every method that has any (its shared counters or any device's),
+    /// with one `unlocked` event each.
     static let unlock = PGStatement("mfa_unlock", """
         WITH devices AS (
             DELETE FROM mfa_device_attempts WHERE method_id IN (SELECT id FROM mfa_methods WHERE user_id = $1)
+            RETURNING method_id
         ), cleared AS (
             UPDATE mfa_methods SET failed_attempts = 0, blocked_until = NULL, locked_at = NULL
-            WHERE user_id = $1 AND (failed_attempts > 0 OR blocked_until IS NOT NULL OR locked_at IS NOT NULL)
+            WHERE user_id = $1 AND (failed_attempts > 0 OR blocked_until IS NOT NULL OR locked_at IS NOT NULL
+                                    OR id IN (SELECT method_id FROM devices))
             RETURNING id, user_id, name
         )
         INSERT INTO mfa_events (user_id, method_id, method, event, client_ip, request_id, user_agent_hash)

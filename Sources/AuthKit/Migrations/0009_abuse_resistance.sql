@@ -40,6 +40,10 @@ CREATE UNLOGGED TABLE throttle_windows (
 CREATE INDEX throttle_windows_start ON throttle_windows (window_start);
 
 COMMENT ON TABLE throttle_windows IS 'Requests counted per rate-limit key and fixed time window (AUTHKIT_THROTTLE_RATES): one atomic upsert per limited request, on any instance. Unlogged (emptied by a crash); old windows purged by the maintenance thread.';
-COMMENT ON COLUMN throttle_windows.key IS 'scope:kind:value, e.g. auth:ip:203.0.113.0/32 or mfa:user:42; network prefixes per AUTHKIT_THROTTLE_IPV4_PREFIX / IPV6_PREFIX.';
+COMMENT ON COLUMN throttle_windows.key IS 'scope:kind:value, e.g. auth_kit:ip:203.0.113.7/32 or mfa:user:42; network prefixes per AUTHKIT_THROTTLE_IPV4_PREFIX / IPV6_PREFIX.';
+
+-- Comments of earlier migrations that this one makes untrue.
+COMMENT ON COLUMN mfa_events.client_ip IS 'Client address: REMOTE_ADDR, which nginx''s realip module sets from a trusted balancer''s X-Forwarded-For; NULL for the command line.';
+COMMENT ON COLUMN mfa_methods.locked_at IS 'Set after AUTHKIT_MFA_MAX_FAILURES consecutive failures of clients without a device cookie for the user: the method refuses their codes until `authkit mfa unlock USER` (each device''s own lock is in mfa_device_attempts).';
 COMMENT ON COLUMN throttle_windows.window_start IS 'Unix time the window starts (a multiple of its period).';
 COMMENT ON COLUMN throttle_windows.hits IS 'Requests counted in the window (never beyond the limit: refused requests are not counted).';
