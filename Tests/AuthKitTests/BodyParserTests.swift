@@ -88,3 +88,36 @@ import Testing
         #expect(small == JSONObject([("a", 2)]))
     }
 }
+
+
+/// Bodies are capped at 1,000 fields, as Django's DATA_UPLOAD_MAX_NUMBER_FIELDS caps forms:
+/// this API's bodies have a handful, and each field costs far more to parse than its bytes.
+@Suite struct FieldCountTests {
+    func request(_ contentType: String, _ body: String) -> HTTPRequest {
+        HTTPRequest(method: .post, path: "/api/auth/login/", contentType: contentType, body: Array(body.utf8))
+    }
+
+    @Test func bodiesOfMoreThanAThousandFieldsAreRefused() {
+        let pairs = (n: 1000, over: 1001)
+        func form(_ n: Int) -> String { (0..<n).map { "k\($0)=v" }.joined(separator: "&") }
+        func json(_ n: Int) -> String { "{" + (0..<n).map { "\"k\($0)\":1" }.joined(separator: ",") + "}" }
+        #expect((try? BodyParser.parse(request("application/x-www-form-urlencoded", form(pairs.n)))) != nil)
+        #expect((try? BodyParser.parse(request("application/json", json(pairs.n)))) != nil)
+        do {
+            _ = try BodyParser.parse(request("application/x-www-form-urlencoded", form(pairs.over)))
+            Issue.record("accepted")
+        } catch {
+            #expect(String(decoding: JSONWriter.encode(error.body), as: UTF8.self)
+                    == #"{"detail":"The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."}"#)
+        }
+        do {
+            _ = try BodyParser.parse(request("application/json", json(pairs.over)))
+            Issue.record("accepted")
+        } catch {
+            #expect(String(decoding: JSONWriter.encode(error.body), as: UTF8.self).hasPrefix(
+                #"{"detail":"JSON parse error - Too many object members (more than 1000): line 1 column "#))
+        }
+        let multipart = (0..<pairs.over).map { "--b\r\nContent-Disposition: form-data; name=\"k\($0)\"\r\n\r\nv\r\n" }.joined() + "--b--\r\n"
+        #expect(throws: APIError.self) { try BodyParser.parse(request("multipart/form-data; boundary=b", multipart)) }
+    }
+}

@@ -1,6 +1,12 @@
 /// Turns a request body into a JSON value the way DRF's parsers do (API.md §1.1): JSON,
 /// form-encoded and multipart bodies; an empty body is `{}`; anything else is 415.
 enum BodyParser {
+    /// Fields a body may have in all (Django's DATA_UPLOAD_MAX_NUMBER_FIELDS): this API's
+    /// bodies have a handful, and thousands of keys would cost far more to parse than their bytes.
+    static let maximumFields = 1000
+    static let tooManyFields = APIError.detail(
+        .badRequest, "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.")
+
     static func parse(_ request: HTTPRequest) throws(APIError) -> JSONValue {
         // DRF looks at the body only when there is one: an empty body is an empty object
         // whatever the Content-Type says.
@@ -11,13 +17,17 @@ enum BodyParser {
         if media.matches("application", "json") {
             let text = try decodeCharset(request.body, charset: media.parameter("charset"))
             do {
-                return try JSONParser.parse(text)
+                return try JSONParser.parse(text, maximumMembers: maximumFields)
             } catch {
                 throw .jsonParse(error.message)
             }
         }
         if media.matches("application", "x-www-form-urlencoded") {
-            return .object(FormURLEncoded.parse(request.body))
+            do {
+                return .object(try FormURLEncoded.parse(request.body, maximumFields: maximumFields))
+            } catch {
+                throw tooManyFields
+            }
         }
         if media.matches("multipart", "form-data") {
             return .object(try Multipart.parse(request.body, boundary: media.parameter("boundary")))

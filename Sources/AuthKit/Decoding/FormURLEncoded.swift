@@ -3,9 +3,19 @@ import CryptoCore
 /// `application/x-www-form-urlencoded` bodies, read like Django's QueryDict: `+` is a space,
 /// `%XX` escapes are decoded (invalid UTF-8 becomes U+FFFD), a repeated key keeps its last value.
 enum FormURLEncoded {
+    /// Django's TooManyFieldsSent, when a body has more than `maximumFields` pairs.
+    struct TooManyFields: Error {}
+
     static func parse(_ body: [UInt8]) -> JSONObject {
+        (try? parse(body, maximumFields: .max)) ?? JSONObject()
+    }
+
+    static func parse(_ body: [UInt8], maximumFields: Int) throws(TooManyFields) -> JSONObject {
         var object = JSONObject()
+        var fields = 0
         for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            fields += 1
+            if fields > maximumFields { throw TooManyFields() }
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let key = decode(parts[0])
             let value = parts.count > 1 ? decode(parts[1]) : ""

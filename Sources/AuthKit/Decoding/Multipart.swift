@@ -7,6 +7,7 @@ enum Multipart {
         }
         let delimiter = Array(("--" + boundary).utf8)
         var object = JSONObject()
+        var parts = 0
         guard var position = find(delimiter, in: body, from: 0) else {
             throw .detail(.badRequest, "Multipart form parse error - Multipart body has no boundary line")
         }
@@ -21,6 +22,8 @@ enum Multipart {
                 throw .detail(.badRequest, "Multipart form parse error - Unterminated part")
             }
             let part = Array(body[partStart..<next])
+            parts += 1
+            if parts > BodyParser.maximumFields { throw BodyParser.tooManyFields }
             try addPart(part, to: &object)
             position = body[next] == 0x0D ? next + 2 : next
         }

@@ -16,13 +16,19 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// Object members read so far, and how many a document may have in all.
+    private var members = 0
+    private let maximumMembers: Int
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], maximumMembers: Int) {
+        self.bytes = bytes
+        self.maximumMembers = maximumMembers
+    }
 
-    /// Parses a UTF-8 document.
-    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    /// Parses a UTF-8 document; request bodies pass `maximumMembers` (see `BodyParser`).
+    public static func parse(_ bytes: [UInt8], maximumMembers: Int = .max) throws(Failure) -> JSONValue {
         if let problem = UTF8Check.firstError(in: bytes) { throw Failure(message: problem) }
-        var parser = JSONParser(bytes)
+        var parser = JSONParser(bytes, maximumMembers: maximumMembers)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             throw parser.failure("Unexpected UTF-8 BOM (decode using utf-8-sig)", at: 0)
         }
@@ -85,6 +91,10 @@ public struct JSONParser {
         while true {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw failure("Expecting property name enclosed in double quotes", at: index)
+            }
+            members += 1
+            if members > maximumMembers {
+                throw failure("Too many object members (more than \(maximumMembers))", at: index)
             }
             let key: String
             switch try parseString() {
