@@ -65,19 +65,22 @@ import Testing
     let tokens = EphemeralToken(secretKey: "test-secret-key-for-interop-0123456789abcdef", expiry: 900)
 
     @Test func formatAndValidation() throws {
-        let token = tokens.make(userID: 2, method: "app", email: "bob@example.com", lastLoginMicros: nil, now: 1795612590)
+        let token = tokens.make(userID: 2, method: "app", email: "bob@example.com", lastLoginMicros: nil, passwordHash: "h1",
+                               issuedAt: 1795612590)
         let parts = token.split(separator: "-")
         #expect(parts.count == 4 && parts[0] == "2" && parts[1] == "app" && parts[2] == "tp27ji" && parts[3].count == 40)
         let parsed = try #require(EphemeralToken.parse(token))
         #expect(parsed.userID == 2 && parsed.method == "app" && parsed.timestamp == 1795612590)
-        #expect(tokens.isValid(parsed, email: "bob@example.com", lastLoginMicros: nil, now: 1795612590 + 900))
-        #expect(!tokens.isValid(parsed, email: "bob@example.com", lastLoginMicros: nil, now: 1795612590 + 901))
+        #expect(tokens.isValid(parsed, email: "bob@example.com", lastLoginMicros: nil, passwordHash: "h1", now: 1795612590 + 900))
+        #expect(!tokens.isValid(parsed, email: "bob@example.com", lastLoginMicros: nil, passwordHash: "h1", now: 1795612590 + 901))
         // A new email or a login since the token was issued invalidates it.
-        #expect(!tokens.isValid(parsed, email: "new@example.com", lastLoginMicros: nil, now: 1795612600))
-        #expect(!tokens.isValid(parsed, email: "bob@example.com", lastLoginMicros: 1795612599_000000, now: 1795612600))
+        #expect(!tokens.isValid(parsed, email: "new@example.com", lastLoginMicros: nil, passwordHash: "h1", now: 1795612600))
+        #expect(!tokens.isValid(parsed, email: "bob@example.com", lastLoginMicros: 1795612599_000000, passwordHash: "h1", now: 1795612600))
+        // So does a new password.
+        #expect(!tokens.isValid(parsed, email: "bob@example.com", lastLoginMicros: nil, passwordHash: "h2", now: 1795612600))
         // The method is bound by the MAC.
         let other = try #require(EphemeralToken.parse(token.replacingOccurrences("-app-", with: "-email-")))
-        #expect(!tokens.isValid(other, email: "bob@example.com", lastLoginMicros: nil, now: 1795612600))
+        #expect(!tokens.isValid(other, email: "bob@example.com", lastLoginMicros: nil, passwordHash: "h1", now: 1795612600))
     }
 
     @Test func malformedTokens() {

@@ -117,10 +117,12 @@ import TestSupport
         try enrollApp("tina")
         let id = try s.psql("SELECT id FROM users WHERE username = 'tina'")
         let lastLogin = try s.psql("SELECT coalesce((extract(epoch FROM last_login) * 1000000)::bigint::text, '') FROM users WHERE username = 'tina'")
+        let hash = try s.psql("SELECT password FROM users WHERE username = 'tina'")
         let tokens = EphemeralToken(secretKey: TestKeys.secretKey, expiry: 900)
         let now = Int64(Date().timeIntervalSince1970)
         func forged(_ method: String, _ ts: Int64, user: Int64? = nil) -> String {
-            tokens.make(userID: user ?? Int64(id)!, method: method, email: "tina@example.com", lastLoginMicros: Int64(lastLogin), now: ts)
+            tokens.make(userID: user ?? Int64(id)!, method: method, email: "tina@example.com", lastLoginMicros: Int64(lastLogin),
+                        passwordHash: hash, issuedAt: ts)
         }
         let invalid = #"{"non_field_errors":["Invalid token"]}"#
         func verify(_ token: String) throws -> String { try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "123456"}"#).text }

@@ -167,3 +167,25 @@ import TestSupport
         #expect(shared.success == 4 && shared.failure == 3, "plus one upsert of the shared rate-limit window")
     }
 }
+
+/// A second step keeps the expiry of the password step it came from: resend and
+/// change-method never extend it.
+@Suite struct SecondStepExpiryTests {
+    @Test func resendAndChangeMethodNeverExtendTheToken() throws {
+        let h = try MFAControllerTests.Harness()
+        let (secret, _, token) = try h.enroll("keeper")
+        #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201)
+        _ = h.call(.post, "mfa/confirm/", #"{"method": "email", "code": "\#(try h.latestEmailCode("keeper"))"}"#, token: token)
+        let first = h.firstStep("keeper")
+        h.clock.advance(seconds: 800)
+        let resent = try #require(h.string(h.call(.post, "login/resend/", #"{"ephemeral_token": "\#(first)"}"#).1, "ephemeral_token"))
+        let switched = try #require(h.string(h.call(.post, "login/change-method/",
+                                                    #"{"ephemeral_token": "\#(first)", "new_method": "email"}"#).1, "ephemeral_token"))
+        #expect(resent.split(separator: "-")[2] == first.split(separator: "-")[2], "same first-step time")
+        h.clock.advance(seconds: 101)
+        for stale in [first, resent, switched] {
+            #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(stale)", "code": "\#(h.code(secret))"}"#).1
+                    == .object(["non_field_errors": ["Invalid token"]]))
+        }
+    }
+}

@@ -20,9 +20,9 @@ public struct LoginController: Sendable {
 
     public func login(_ context: inout RequestContext) throws -> HTTPResponse {
         let request = try context.decode(LoginRequest.self)
-        let user = try checkPassword(request, context)
+        let (user, passwordHash) = try checkPassword(request, context)
         // A user with an active method gets an ephemeral token and must pass the second step.
-        if let secondStep = try mfaLogin.firstStep(user, context) { return secondStep }
+        if let secondStep = try mfaLogin.firstStep(user, passwordHash: passwordHash, context) { return secondStep }
         return try sessions.completeLogin(user, context, mfaEnabledKey: true)
     }
 
@@ -34,7 +34,11 @@ public struct LoginController: Sendable {
     /// budget every other client shares for this login name. So guesses by others can delay
     /// only clients without a device cookie, never the owner's browsers; and the hash runs in
     /// the matching lane of the hashing budget.
-    func checkPassword(_ request: LoginRequest, _ context: RequestContext) throws -> User {
+    /// Returns the user and the password hash now stored (upgraded when it was weaker).
+    func checkPassword(_ request: LoginRequest, _ context: RequestContext) throws -> (User, String) {
+        // No account has a longer name (users.username holds at most 150 characters): no
+        // lookup, no budget, no hash — and no name of any length reaches an index.
+        guard request.username.unicodeScalars.count <= 150 else { throw Self.invalidCredentials }
         let now = context.clock.now().seconds
         let (found, lane, budgetKey) = try context.db(retry: true) { connection in
             let found = try UserStore(connection).findForLogin(username: request.username)
@@ -55,7 +59,7 @@ public struct LoginController: Sendable {
             }
             return DjangoPassword.verify(request.password, against: hash, currentIterations: iterations)
         }
-        guard let (user, _) = found, case .match(let needsUpgrade) = verdict, user.isActive else {
+        guard let (user, storedHash) = found, case .match(let needsUpgrade) = verdict, user.isActive else {
             context.logger.info("login refused", metadata: ["reason": found == nil ? "unknown user" : "bad password or inactive"])
             throw Self.invalidCredentials
         }
@@ -63,7 +67,8 @@ public struct LoginController: Sendable {
         if needsUpgrade {
             let upgraded = try budget.run { DjangoPassword.make(request.password, iterations: iterations) }
             try context.db { try UserStore($0).setPasswordHash(id: user.id, hash: upgraded) }
+            return (user, upgraded)
         }
-        return user
+        return (user, storedHash)
     }
 }

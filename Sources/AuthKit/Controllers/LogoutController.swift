@@ -29,4 +29,16 @@ public struct LogoutController: Sendable {
         }
         return .json(.ok, ["detail": "Successfully logged out."], headers: cookies.enabled ? cookies.deleteBoth() : [])
     }
+
+    /// POST logout/all/ (not in drf-auth-kit): ends every session of the user — refresh and
+    /// access tokens issued before now, pending second steps aside (they need the password
+    /// again only if it changes), and device cookies — then logs this client out as logout/ does.
+    public func logoutEverywhere(_ context: inout RequestContext) throws -> HTTPResponse {
+        let user = try context.requireUser()
+        try context.db { try UserStore($0).revokeSessions(id: user.id, now: context.clock.now().seconds) }
+        context.logger.notice("all sessions revoked by the user")
+        _ = try logout(&context)
+        return .json(.ok, ["detail": "Successfully logged out from all devices."],
+                     headers: cookies.enabled ? cookies.deleteBoth() : [])
+    }
 }

@@ -9,8 +9,8 @@ public struct MFALoginController: Sendable {
     }
 
     /// The MFA branch of login/: the ephemeral-token answer, nil when the user has no active method.
-    public func firstStep(_ user: User, _ context: RequestContext) throws -> HTTPResponse? {
-        guard let (token, method) = try step.begin(user, context) else { return nil }
+    public func firstStep(_ user: User, passwordHash: String, _ context: RequestContext) throws -> HTTPResponse? {
+        guard let (token, method) = try step.begin(user, passwordHash: passwordHash, context) else { return nil }
         var body = JSONObject()
         body.append("ephemeral_token", .string(token))
         body.append("method", .string(method))

@@ -41,6 +41,10 @@ public struct TokenController: Sendable {
         guard let user, user.isActive else {
             throw APIError.unauthorized("No active account found for the given credentials", code: "no_active_account")
         }
+        // Issued before the user's sessions were revoked (password change, logout everywhere).
+        guard user.acceptsSession(issuedAt: claims.iat) else {
+            throw APIError.unauthorized("Token is invalid", code: "token_not_valid")
+        }
         let access = issuer.issue(.access, userID: String(user.id), now: now)
         var body = JSONObject()
         body.append("access", .string(access.token))

@@ -30,11 +30,7 @@ public struct Authenticator: Sendable {
         do {
             claims = try jwt.verify(raw, expected: .access, now: context.clock.now().seconds)
         } catch {
-            var body = JSONObject()
-            body.append("detail", "Given token not valid for any token type")
-            body.append("code", "token_not_valid")
-            body.append("messages", [.object(["token_class": "AccessToken", "token_type": "access", "message": .string(error.message)])])
-            throw APIError.unauthorized(body: .object(body))
+            throw Self.invalidToken(error.message)
         }
         guard let userID = claims.userID else {
             throw APIError.unauthorized("Token contained no recognizable user identification", code: "token_not_valid")
@@ -43,7 +39,18 @@ public struct Authenticator: Sendable {
             throw APIError.unauthorized("User not found", code: "user_not_found")
         }
         guard user.isActive else { throw APIError.unauthorized("User is inactive", code: "user_inactive") }
+        // The user row is read anyway: sessions revoked since the token was issued end here.
+        guard user.acceptsSession(issuedAt: claims.iat) else { throw Self.invalidToken("Token is invalid") }
         return user
+    }
+
+    /// simplejwt's answer for an access token that does not hold.
+    static func invalidToken(_ message: String) -> APIError {
+        var body = JSONObject()
+        body.append("detail", "Given token not valid for any token type")
+        body.append("code", "token_not_valid")
+        body.append("messages", [.object(["token_class": "AccessToken", "token_type": "access", "message": .string(message)])])
+        return APIError.unauthorized(body: .object(body))
     }
 
     static let noCredentials = APIError.unauthorized("Authentication credentials were not provided.")

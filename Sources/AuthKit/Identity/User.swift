@@ -20,6 +20,14 @@ public struct User: Sendable, Equatable {
         public let isActive: Bool
     }
 
+    /// Whether a token issued at `issuedAt` (unix seconds) is still one of the user's sessions:
+    /// not from before the user's sessions were last revoked (password change or reset, MFA
+    /// reset, deactivation, logout everywhere). A token of the revoking second itself stays
+    /// valid, so a login right after "log out everywhere" is not void.
+    public func acceptsSession(issuedAt: Int64) -> Bool {
+        issuedAt >= sessionsRevokedAt ?? .min
+    }
+
     /// drf-auth-kit's user serializer: `{"pk", "username", "email", "first_name", "last_name"}`.
     public var json: JSONValue {
         .object([

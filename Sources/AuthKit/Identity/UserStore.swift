@@ -28,7 +28,7 @@ public struct UserStore {
     static let setHash = PGStatement("users_set_hash", "UPDATE users SET password = $2 WHERE id = $1")
     /// Voids the user's device cookies (and sessions) issued before now.
     static let revokeSessions = PGStatement("users_revoke_sessions",
-        "UPDATE users SET sessions_revoked_at = greatest(coalesce(sessions_revoked_at, now()), now()) WHERE id = $1")
+        "UPDATE users SET sessions_revoked_at = greatest(coalesce(sessions_revoked_at, to_timestamp($2)), to_timestamp($2)) WHERE id = $1")
     /// A new username must not match another account's case-insensitively (as drf-auth-kit's
     /// user serializer checks); keeping one's own exact username is always allowed.
     static let updateProfile = PGStatement("users_update_profile", """
@@ -69,9 +69,10 @@ public struct UserStore {
         try connection.execute(Self.recordLogin, [id, time.microseconds])
     }
 
-    /// Device cookies (and sessions) issued before now stop counting (password change).
-    public func revokeSessions(id: Int64) throws {
-        try connection.execute(Self.revokeSessions, [id])
+    /// Sessions (tokens) and device cookies issued before `now` (unix seconds, the app's clock
+    /// that also dates tokens) stop counting.
+    public func revokeSessions(id: Int64, now: Int64) throws {
+        try connection.execute(Self.revokeSessions, [id, now])
     }
 
     public func setPasswordHash(id: Int64, hash: String) throws {
@@ -114,8 +115,13 @@ public struct UserStore {
             """, [username, hash]).affectedRows == 1
     }
 
+    /// Deactivating also revokes the user's sessions: reactivating never revives old tokens.
     public func setActive(username: String, _ active: Bool) throws -> Bool {
-        try connection.query("UPDATE users SET is_active = $2 WHERE username = $1", [username, active]).affectedRows == 1
+        try connection.query("""
+            UPDATE users SET is_active = $2,
+                   sessions_revoked_at = CASE WHEN $2 THEN sessions_revoked_at ELSE now() END
+            WHERE username = $1
+            """, [username, active]).affectedRows == 1
     }
 
     public func list() throws -> [User] {

@@ -3,9 +3,9 @@ import CryptoCore
 /// The second-step login token (API.md §3.4): `<pk>-<method>-<ts base36>-<40 hex>`, where the
 /// hex is Django's salted HMAC-SHA1 (key = SHA1(salt + SECRET_KEY)).
 ///
-/// Unlike drf-auth-kit, the MAC input also holds the user's `last_login`: the token stops
-/// working once it has completed a login (or any other login of that user happened), as
-/// Django's password-reset tokens do.
+/// Unlike drf-auth-kit, the MAC input also holds the user's `last_login` and password hash: the
+/// token stops working once it has completed a login (or any other login of that user
+/// happened) and once the password changes, as Django's password-reset tokens do.
 public struct EphemeralToken: Sendable {
     static let keySalt = "auth_kit.mfa.utils.UserTokenGenerator"
     private let key: [UInt8]
@@ -23,8 +23,13 @@ public struct EphemeralToken: Sendable {
         let mac: String
     }
 
-    public func make(userID: Int64, method: String, email: String, lastLoginMicros: Int64?, now: Int64) -> String {
-        "\(userID)-\(method)-\(Self.base36(now))-\(mac(userID: userID, method: method, timestamp: now, email: email, lastLogin: lastLoginMicros))"
+    /// `issuedAt`: when the first login step happened — a token made again for resend or
+    /// another method keeps it, so a second step never outlives the password step it came from.
+    public func make(userID: Int64, method: String, email: String, lastLoginMicros: Int64?, passwordHash: String,
+                     issuedAt: Int64) -> String {
+        let mac = mac(userID: userID, method: method, timestamp: issuedAt, email: email, lastLogin: lastLoginMicros,
+                      passwordHash: passwordHash)
+        return "\(userID)-\(method)-\(Self.base36(issuedAt))-\(mac)"
     }
 
     /// Splits a token from the right (a method name may not contain '-', the pk has none).
@@ -43,14 +48,16 @@ public struct EphemeralToken: Sendable {
     }
 
     /// Checks expiry and the MAC against the user's current email and last login.
-    public func isValid(_ token: Parsed, email: String, lastLoginMicros: Int64?, now: Int64) -> Bool {
+    public func isValid(_ token: Parsed, email: String, lastLoginMicros: Int64?, passwordHash: String, now: Int64) -> Bool {
         guard now - token.timestamp <= expiry else { return false }
-        let expected = mac(userID: token.userID, method: token.method, timestamp: token.timestamp, email: email, lastLogin: lastLoginMicros)
+        let expected = mac(userID: token.userID, method: token.method, timestamp: token.timestamp, email: email,
+                           lastLogin: lastLoginMicros, passwordHash: passwordHash)
         return ConstantTime.equals(Array(expected.utf8), Array(token.mac.utf8))
     }
 
-    private func mac(userID: Int64, method: String, timestamp: Int64, email: String, lastLogin: Int64?) -> String {
-        let text = "\(userID):\(timestamp):\(email):\(method):\(lastLogin.map(String.init) ?? "")"
+    private func mac(userID: Int64, method: String, timestamp: Int64, email: String, lastLogin: Int64?,
+                     passwordHash: String) -> String {
+        let text = "\(userID):\(timestamp):\(email):\(method):\(lastLogin.map(String.init) ?? ""):\(passwordHash)"
         return Hex.encode(HMAC.authenticate(.sha1, key: key, message: Array(text.utf8)))
     }
 

@@ -21,6 +21,8 @@ public struct HelpDeskReset {
     public func reset(_ user: User, method: String?, now: UnixTime, origin: EventOrigin = .commandLine) throws -> [String] {
         try connection.transaction {
             let removed = try MFAStore(connection).reset(userID: user.id, method: method, origin: origin)
+            // Whoever holds a session may be the reason for the reset: every session ends.
+            if !removed.isEmpty { try UserStore(connection).revokeSessions(id: user.id, now: now.seconds) }
             if !removed.isEmpty && !user.email.isEmpty {
                 try OutboxStore(connection).enqueueNotice(userID: user.id, recipient: user.email, subject: Self.subject,
                                                           body: Self.body(username: user.username, removed: removed),

@@ -62,22 +62,46 @@ public struct MFAService: Sendable {
         handlers.handler(method.name)?.challengeOptions(method, user: user) ?? .object(JSONObject())
     }
 
-    public func ephemeralToken(for user: User, method: String, now: Int64) -> String {
-        tokens.make(userID: user.id, method: method, email: user.email, lastLoginMicros: user.lastLoginMicros, now: now)
+    /// A second-step token for `method`, bound to the user's email, last login and password
+    /// hash, issued at `issuedAt` (the first step's time: it never moves forward).
+    public func ephemeralToken(for user: User, method: String, passwordHash: String, issuedAt: Int64) -> String {
+        tokens.make(userID: user.id, method: method, email: user.email, lastLoginMicros: user.lastLoginMicros,
+                    passwordHash: passwordHash, issuedAt: issuedAt)
+    }
+
+    /// What a valid ephemeral token resolves to.
+    public struct Resolved {
+        public let user: User
+        /// The method the token names.
+        public let tokenMethod: String
+        /// The user's active method asked for (the token's own when none was named); nil: none.
+        public let method: MFAMethod?
+        let passwordHash: String
+        /// When the first login step happened.
+        let issuedAt: Int64
+
+        /// Another token from the same first step (resend, another method): same expiry.
+        func token(_ service: MFAService, method name: String) -> String {
+            service.ephemeralToken(for: user, method: name, passwordHash: passwordHash, issuedAt: issuedAt)
+        }
     }
 
     /// The user an ephemeral token names, its method name, and the user's active method
     /// `method` (the token's own when nil) — one round trip. `invalidToken` when the token
-    /// does not hold; the method is nil when the user has no such active method.
-    public func resolve(_ token: String, _ context: RequestContext, method: String? = nil) throws -> (User, String, MFAMethod?) {
+    /// does not hold (expired, used by a login, or the password changed since); the method is
+    /// nil when the user has no such active method.
+    public func resolve(_ token: String, _ context: RequestContext, method: String? = nil) throws -> Resolved {
         guard let parsed = EphemeralToken.parse(token) else { throw MFAFailure.invalidToken }
         let name = method ?? parsed.method
-        guard let (user, found) = try context.db(retry: true, { try MFAStore($0).userAndMethod(userID: parsed.userID, name: name) }),
+        guard let (user, hash, found) = try context.db(retry: true, {
+                  try MFAStore($0).userAndMethod(userID: parsed.userID, name: name)
+              }),
               user.isActive,
-              tokens.isValid(parsed, email: user.email, lastLoginMicros: user.lastLoginMicros, now: context.clock.now().seconds)
+              tokens.isValid(parsed, email: user.email, lastLoginMicros: user.lastLoginMicros, passwordHash: hash,
+                             now: context.clock.now().seconds)
         else { throw MFAFailure.invalidToken }
         let active = found.flatMap { $0.isActive && handlers.handler($0.name) != nil ? $0 : nil }
-        return (user, parsed.method, active)
+        return Resolved(user: user, tokenMethod: parsed.method, method: active, passwordHash: hash, issuedAt: parsed.timestamp)
     }
 
     /// The user's method `name` if it is configured and exists.

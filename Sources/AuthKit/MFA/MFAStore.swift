@@ -207,6 +207,7 @@ public struct MFAStore {
     static let userAndMethod = PGStatement("mfa_user_and_method", """
         SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,
                (extract(epoch FROM u.last_login) * 1000000)::bigint, floor(extract(epoch FROM u.sessions_revoked_at))::bigint,
+               u.password,
                m.id, m.user_id, m.name, m.secret, m.is_primary, m.is_active, m.backup_salt, m.backup_scheme, m.last_used_step,
                m.failed_attempts, ceil(extract(epoch FROM m.blocked_until))::bigint, m.locked_at IS NOT NULL, m.email_code_hash,
                extract(epoch FROM m.email_code_sent_at)::bigint, cardinality(m.backup_codes)
@@ -214,12 +215,14 @@ public struct MFAStore {
         WHERE u.id = $1
         """)
 
-    public func userAndMethod(userID: Int64, name: String) throws -> (User, MFAMethod?)? {
+    /// The account, its password hash (for ephemeral-token MACs) and its method `name`.
+    public func userAndMethod(userID: Int64, name: String) throws -> (User, String, MFAMethod?)? {
         let r = try connection.execute(Self.userAndMethod, [userID, name])
         guard r.rowCount > 0 else { return nil }
         let user = try UserStore.user(r, 0)
-        let method = r.isNull(0, UserStore.columnCount) ? nil : try Self.method(r, 0, offset: UserStore.columnCount)
-        return (user, method)
+        let hash: String = try r.required(0, UserStore.columnCount)
+        let method = r.isNull(0, UserStore.columnCount + 1) ? nil : try Self.method(r, 0, offset: UserStore.columnCount + 1)
+        return (user, hash, method)
     }
 
     public func methods(userID: Int64) throws -> [MFAMethod] {

@@ -6,19 +6,23 @@ public struct SecondStep: Sendable {
     public init(mfa: MFAService) { self.mfa = mfa }
 
     /// For a user with an active method: issues its challenge (an email method always sends a
-    /// fresh code here) and returns the ephemeral token. Nil when the user has no active method.
-    public func begin(_ user: User, _ context: RequestContext) throws -> (token: String, method: String)? {
+    /// fresh code here) and returns the ephemeral token, bound to `passwordHash` (the hash the
+    /// password was just checked against). Nil when the user has no active method.
+    public func begin(_ user: User, passwordHash: String, _ context: RequestContext) throws -> (token: String, method: String)? {
         guard let method = try context.db(retry: true, { try MFAStore($0).challengeMethod(userID: user.id) }) else { return nil }
         guard mfa.handlers.handler(method.name) != nil else { throw MFAFailure.noSuchMethod }
         try mfa.challenge(method, user: user, reason: .login, context: context)
-        return (mfa.ephemeralToken(for: user, method: method.name, now: context.clock.now().seconds), method.name)
+        let token = mfa.ephemeralToken(for: user, method: method.name, passwordHash: passwordHash,
+                                       issuedAt: context.clock.now().seconds)
+        return (token, method.name)
     }
 
     /// login/verify/: the code (or a backup code) of the token's method. On success the login
     /// is recorded at `at` by the consuming statement itself, which also ends the token.
     public func verify(token: String, code: String, at now: UnixTime, _ context: RequestContext) throws -> User {
-        let (user, _, found) = try mfa.resolve(token, context)
-        guard let method = found else { throw MFAFailure.noSuchMethod }
+        let resolved = try mfa.resolve(token, context)
+        let user = resolved.user
+        guard let method = resolved.method else { throw MFAFailure.noSuchMethod }
         try mfa.verifier.verify(code, on: method, of: user, action: .login, allowBackup: true, context: context,
                                 consume: .statement(event: .loginVerified, loginAt: now))
         return user
@@ -26,24 +30,24 @@ public struct SecondStep: Sendable {
 
     /// login/change-method/: a token for another active method of the same user.
     public func changeMethod(token: String, to name: String, _ context: RequestContext) throws -> (token: String, method: String) {
-        let (user, current, found) = try mfa.resolve(token, context, method: name)
-        guard name != current else { throw MFAFailure.sameMethod }
-        guard let method = found else { throw MFAFailure.noSuchMethod }
-        return (mfa.ephemeralToken(for: user, method: method.name, now: context.clock.now().seconds), method.name)
+        let resolved = try mfa.resolve(token, context, method: name)
+        guard name != resolved.tokenMethod else { throw MFAFailure.sameMethod }
+        guard let method = resolved.method else { throw MFAFailure.noSuchMethod }
+        return (resolved.token(mfa, method: method.name), method.name)
     }
 
     /// login/resend/: a new challenge for the token's method (429 inside the send cooldown).
     public func resend(token: String, _ context: RequestContext) throws -> String {
-        let (user, name, found) = try mfa.resolve(token, context)
-        guard let method = found else { throw MFAFailure.noSuchMethod }
-        try mfa.challenge(method, user: user, reason: .resend, context: context)
-        return mfa.ephemeralToken(for: user, method: name, now: context.clock.now().seconds)
+        let resolved = try mfa.resolve(token, context)
+        guard let method = resolved.method else { throw MFAFailure.noSuchMethod }
+        try mfa.challenge(method, user: resolved.user, reason: .resend, context: context)
+        return resolved.token(mfa, method: resolved.tokenMethod)
     }
 
     /// login/challenge/: the handler's challenge options for the token's method.
     public func challengeOptions(token: String, _ context: RequestContext) throws -> JSONValue {
-        let (user, _, found) = try mfa.resolve(token, context)
-        guard let method = found else { throw MFAFailure.noSuchMethod }
-        return mfa.challengeOptions(method, user: user)
+        let resolved = try mfa.resolve(token, context)
+        guard let method = resolved.method else { throw MFAFailure.noSuchMethod }
+        return mfa.challengeOptions(method, user: resolved.user)
     }
 }

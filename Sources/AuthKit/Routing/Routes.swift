@@ -48,6 +48,8 @@ public enum Routes {
             route("token/refresh", .optional, authenticated: false, [.post: { try c.tokens.refresh(&$0) }]),
             route("token/verify", .optional, authenticated: false, [.post: { try c.tokens.verify(&$0) }]),
             route("logout", .optional, authenticated: true, [.post: { try c.logout.logout(&$0) }]),
+            // Log out everywhere (not in drf-auth-kit; docs/compatibility.md).
+            route("logout/all", .optional, authenticated: true, [.post: { try c.logout.logoutEverywhere(&$0) }]),
             route("user", .optional, authenticated: true,
                   [.get: { try c.user.show(&$0) }, .put: { try c.user.replace(&$0) }, .patch: { try c.user.modify(&$0) }]),
 
