@@ -37,7 +37,8 @@ public struct APIError: Error, Sendable {
     public static let notFound = detail(.notFound, "Not found.")
     public static let notAcceptable = detail(.notAcceptable, "Could not satisfy the request Accept header.")
     public static let payloadTooLarge = detail(.payloadTooLarge, "Request body is too large.")
-    public static let serviceUnavailable = detail(.serviceUnavailable, "Service temporarily unavailable, try again later.")
+    public static let serviceUnavailable = detail(.serviceUnavailable,
+                                                  "Service temporarily unavailable, try again later.")
     public static let serverError = detail(.internalServerError, "A server error occurred.")
 
     public static func methodNotAllowed(_ method: HTTPMethod) -> APIError {

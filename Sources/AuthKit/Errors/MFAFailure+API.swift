@@ -8,7 +8,8 @@ extension MFAFailure {
         case .alreadyExists: return .field("method", "This method is already exists")
         case .invalidCode(let action): return .nonField(Self.invalidCodeMessage(action))
         case .throttled(let wait): return .throttled(wait: wait)
-        case .cannotRemove(let verb, let primary): return .nonField("Cannot \(verb) \(primary ? "primary" : "active") MFA method")
+        case .cannotRemove(let verb, let primary):
+            return .nonField("Cannot \(verb) \(primary ? "primary" : "active") MFA method")
         // The reference crashes on a missing code here; it is an ordinary field error.
         case .codeRequired: return .field("code", FieldRules.required)
         case .invalidToken: return .nonField("Invalid token")

@@ -14,7 +14,8 @@ public final class HashLanes: Sendable {
 
     public init(_ settings: HashingSettings) {
         untrusted = HashBudget(concurrency: settings.concurrency, queue: settings.queue, timeout: settings.queueTimeout)
-        trusted = HashBudget(concurrency: settings.trustedConcurrency, queue: settings.trustedQueue, timeout: settings.queueTimeout)
+        trusted = HashBudget(concurrency: settings.trustedConcurrency, queue: settings.trustedQueue,
+                             timeout: settings.queueTimeout)
         enrolment = HashBudget(concurrency: settings.enrolmentConcurrency, queue: settings.enrolmentQueue,
                                timeout: settings.queueTimeout)
     }

@@ -15,7 +15,8 @@ public struct AppHandler: MFAHandler {
     static let usedStep = Redemption(name: "totp_step", assignments: "last_used_step = $11::bigint",
                                      condition: "last_used_step < $11::bigint")
     /// AUTHKIT_MFA_TOTP_REPLAY_PROTECTION=false: drf-auth-kit's behaviour, a code works all step long.
-    static let anyStep = Redemption(name: "totp_any", assignments: "last_used_step = greatest(last_used_step, $11::bigint)",
+    static let anyStep = Redemption(name: "totp_any",
+                                    assignments: "last_used_step = greatest(last_used_step, $11::bigint)",
                                     condition: "true")
 
     public init(_ environment: HandlerEnvironment) {
@@ -37,6 +38,7 @@ public struct AppHandler: MFAHandler {
         guard let secret = try? secrets.open(method.secret, userID: method.userID, method: method.name),
               let totp = TOTP(base32: secret, interval: interval),
               let step = totp.matchingStep(code, at: now.seconds, window: window) else { return nil }
-        return Evidence(kind: Self.kind, redemption: replayProtection ? Self.usedStep : Self.anyStep, parameters: [String(step)])
+        return Evidence(kind: Self.kind, redemption: replayProtection ? Self.usedStep : Self.anyStep,
+                        parameters: [String(step)])
     }
 }

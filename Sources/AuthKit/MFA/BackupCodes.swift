@@ -48,7 +48,8 @@ public struct BackupCodes: Sendable {
     }
 
     /// A new set: the codes (shown once), their salt and their hashes.
-    public func newSet(count: Int, length: Int, alphabet: [Character]) -> (codes: [String], salt: String, hashes: [String]) {
+    public func newSet(count: Int, length: Int, alphabet: [Character])
+        -> (codes: [String], salt: String, hashes: [String]) {
         let codes = Self.generate(count: count, length: length, alphabet: alphabet)
         let salt = Self.newSalt()
         return (codes, salt, codes.map { hash($0, salt: salt, scheme: scheme) })
@@ -59,7 +60,8 @@ public struct BackupCodes: Sendable {
     /// whatever the number of codes left).
     func evidence(_ code: String, for method: MFAMethod) -> Evidence? {
         guard let scheme = method.backupScheme else { return nil }
-        return Evidence(kind: Self.kind, redemption: Self.redemption, parameters: [hash(code, salt: method.backupSalt, scheme: scheme)])
+        return Evidence(kind: Self.kind, redemption: Self.redemption,
+                        parameters: [hash(code, salt: method.backupSalt, scheme: scheme)])
     }
 
     public static func generate(count: Int, length: Int, alphabet: [Character]) -> [String] {

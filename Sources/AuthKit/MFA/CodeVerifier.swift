@@ -19,7 +19,8 @@ public struct CodeVerifier: Sendable {
     let backupCodeLength: Int
     let lanes: HashLanes
 
-    init(handlers: MFAHandlers, backupCodes: BackupCodes, limits: SecuritySettings, backupCodeLength: Int, lanes: HashLanes) {
+    init(handlers: MFAHandlers, backupCodes: BackupCodes, limits: SecuritySettings, backupCodeLength: Int,
+         lanes: HashLanes) {
         self.handlers = handlers
         self.backupCodes = backupCodes
         redemptions = Redemptions(handlers: handlers)
@@ -36,7 +37,8 @@ public struct CodeVerifier: Sendable {
         /// calls `redeem` with the method whose evidence is consumed (false: already used) and
         /// applies the change, audited with the evidence `kind`; it returns whether the change
         /// happened.
-        case transaction(userID: Int64, body: (MFAStore, _ kind: String, _ redeem: (MFAMethod) throws -> Bool) throws -> Bool)
+        case transaction(userID: Int64,
+                         body: (MFAStore, _ kind: String, _ redeem: (MFAMethod) throws -> Bool) throws -> Bool)
     }
 
     /// Checks `code` against `method` for `action`; returns the evidence consumed, or throws
@@ -52,7 +54,9 @@ public struct CodeVerifier: Sendable {
         // locked, answer without another statement (a flood inside a delay costs one read).
         if lane == .untrusted {
             if method.locked { throw MFAFailure.throttled(wait: nil) }
-            if let until = method.blockedUntil, until > now.seconds { throw MFAFailure.throttled(wait: until - now.seconds) }
+            if let until = method.blockedUntil, until > now.seconds {
+                throw MFAFailure.throttled(wait: until - now.seconds)
+            }
         }
         let limits = self.limits
         let origin = context.origin
@@ -60,20 +64,23 @@ public struct CodeVerifier: Sendable {
         let provisionalKind = likelyKind(code, method: method, allowBackup: allowBackup)
         let reservation = try context.db { connection -> MFAStore.Reservation in
             let store = MFAStore(connection)
-            if let reserved = try store.reserveAttempt(methodID: method.id, lane: lane, now: now.seconds, limits: limits,
-                                                       event: action.failureEvent, kind: provisionalKind, origin: origin) {
+            if let reserved = try store.reserveAttempt(methodID: method.id, lane: lane, now: now.seconds,
+                                                       limits: limits, event: action.failureEvent,
+                                                       kind: provisionalKind, origin: origin) {
                 return reserved
             }
             let until = try store.blockedUntil(methodID: method.id, lane: lane, now: now.seconds)
             throw MFAFailure.throttled(wait: until.map { max(1, $0 - now.seconds) })
         }
-        let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now, budget: lanes.budget(for: lane))
+        let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now,
+                                         budget: lanes.budget(for: lane))
         let accepted = try evidence.map { evidence in
             try context.db { connection in
                 switch consume {
                 case .statement(let event, let loginAt):
-                    return try redemptions.redeem(evidence, methodID: method.id, lane: lane, event: event, loginAt: loginAt,
-                                                  origin: origin, reservation: reservation, on: connection) != nil
+                    return try redemptions.redeem(evidence, methodID: method.id, lane: lane, event: event,
+                                                  loginAt: loginAt, origin: origin, reservation: reservation,
+                                                  on: connection) != nil
                 case .transaction(let userID, let body):
                     return try connection.transaction {
                         let store = MFAStore(connection)
@@ -86,12 +93,15 @@ public struct CodeVerifier: Sendable {
                 }
             }
         } ?? false
-        context.metrics.codeCheck(flow: action.flow, method: method.name, kind: evidence?.kind ?? provisionalKind, success: accepted)
+        context.metrics.codeCheck(flow: action.flow, method: method.name, kind: evidence?.kind ?? provisionalKind,
+                                  success: accepted)
         guard let evidence, accepted else {
-            context.logger.info("second factor failure", metadata: ["method": "\(method.name)", "attempt": "\(reservation.attempt)"])
+            context.logger.info("second factor failure",
+                                metadata: ["method": "\(method.name)", "attempt": "\(reservation.attempt)"])
             if reservation.locks {
                 context.metrics.lockout(method: method.name)
-                context.logger.warning("second factor locked after too many failures", metadata: ["method": "\(method.name)"])
+                context.logger.warning("second factor locked after too many failures",
+                                       metadata: ["method": "\(method.name)"])
             }
             throw MFAFailure.invalidCode(action)
         }
@@ -101,11 +111,15 @@ public struct CodeVerifier: Sendable {
 
     /// What `code` proves for `method`: the handler's own evidence, else (where allowed) a
     /// backup code of the method.
-    func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: UnixTime, budget: HashBudget) throws -> Evidence? {
+    func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: UnixTime,
+                  budget: HashBudget) throws -> Evidence? {
         guard let handler = handlers.handler(method.name) else { return nil }
         if let evidence = try handler.evidence(code, for: method, now: now) { return evidence }
-        guard allowBackup, code.unicodeScalars.count == backupCodeLength, let scheme = method.backupScheme else { return nil }
-        return scheme.isSlow ? try budget.run { backupCodes.evidence(code, for: method) } : backupCodes.evidence(code, for: method)
+        guard allowBackup, code.unicodeScalars.count == backupCodeLength,
+              let scheme = method.backupScheme else { return nil }
+        return scheme.isSlow
+            ? try budget.run { backupCodes.evidence(code, for: method) }
+            : backupCodes.evidence(code, for: method)
     }
 
     /// The kind a failed code is counted as: a backup code when it has the backup-code length

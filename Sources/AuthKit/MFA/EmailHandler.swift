@@ -32,22 +32,24 @@ public struct EmailHandler: MFAHandler {
     }
 
     public func enrol(user: User) throws -> Enrolment {
-        Enrolment(secret: TOTP.newSecret(), setupData: .object(["detail": "Email message with MFA code has been sent."]))
+        Enrolment(secret: TOTP.newSecret(),
+                  setupData: .object(["detail": "Email message with MFA code has been sent."]))
     }
 
-    public func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason, context: ChallengeContext) throws -> ChallengeResult {
+    public func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason,
+                          context: ChallengeContext) throws -> ChallengeResult {
         guard !user.email.isEmpty else { return .undeliverable(reason: "the user has no email address") }
         guard let secret = try? secrets.open(method.secret, userID: method.userID, method: method.name),
               let hotp = TOTP(base32: secret, interval: validity) else { throw MFAFailure.secretUnreadable }
         let counter = SecureRandom.bytes(8).reduce(Int64(0)) { $0 << 8 | Int64($1) } & Int64.max
         let code = hotp.code(step: counter)
         let now = context.now.seconds
-        if let next = try context.store.recordCodeSent(methodID: method.id, hash: codeHash(code, methodID: method.id), now: now,
-                                                       cooldown: reason.appliesCooldown ? cooldown : nil) {
+        if let next = try context.store.recordCodeSent(methodID: method.id, hash: codeHash(code, methodID: method.id),
+                                                       now: now, cooldown: reason.appliesCooldown ? cooldown : nil) {
             throw MFAFailure.throttled(wait: max(1, next - now))
         }
-        try context.outbox.enqueue(userID: user.id, methodID: method.id, recipient: user.email, step: counter, interval: validity,
-                                   validUntil: now + validity, requestID: context.requestID)
+        try context.outbox.enqueue(userID: user.id, methodID: method.id, recipient: user.email, step: counter,
+                                   interval: validity, validUntil: now + validity, requestID: context.requestID)
         return .sent
     }
 

@@ -36,7 +36,8 @@ public struct EphemeralToken: Sendable {
     public static func parse(_ token: String) -> Parsed? {
         // Split as bytes (the separator is ASCII): a Character-wise split was the largest
         // single cost of a wrong-code request.
-        let parts = token.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false).map { Substring($0) }
+        let parts = token.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+            .map { Substring($0) }
         guard parts.count >= 4 else { return nil }
         let mac = String(parts[parts.count - 1])
         let tsText = parts[parts.count - 2]
@@ -48,7 +49,8 @@ public struct EphemeralToken: Sendable {
     }
 
     /// Checks expiry and the MAC against the user's current email and last login.
-    public func isValid(_ token: Parsed, email: String, lastLoginMicros: Int64?, passwordHash: String, now: Int64) -> Bool {
+    public func isValid(_ token: Parsed, email: String, lastLoginMicros: Int64?, passwordHash: String,
+                        now: Int64) -> Bool {
         guard now - token.timestamp <= expiry else { return false }
         let expected = mac(userID: token.userID, method: token.method, timestamp: token.timestamp, email: email,
                            lastLogin: lastLoginMicros, passwordHash: passwordHash)

@@ -18,7 +18,8 @@ public struct HelpDeskReset {
 
     /// Removes the methods in one transaction with their audit rows and the notice; returns
     /// the names removed (empty: nothing to do, nothing sent).
-    public func reset(_ user: User, method: String?, now: UnixTime, origin: EventOrigin = .commandLine) throws -> [String] {
+    public func reset(_ user: User, method: String?, now: UnixTime,
+                      origin: EventOrigin = .commandLine) throws -> [String] {
         try connection.transaction {
             let removed = try MFAStore(connection).reset(userID: user.id, method: method, origin: origin)
             // Whoever holds a session may be the reason for the reset: every session ends.
@@ -26,7 +27,8 @@ public struct HelpDeskReset {
             if !removed.isEmpty && !user.email.isEmpty {
                 try OutboxStore(connection).enqueueNotice(userID: user.id, recipient: user.email, subject: Self.subject,
                                                           body: Self.body(username: user.username, removed: removed),
-                                                          validUntil: now.seconds + noticeValidity, requestID: origin.requestID)
+                                                          validUntil: now.seconds + noticeValidity,
+                                                          requestID: origin.requestID)
             }
             return removed
         }

@@ -19,7 +19,8 @@ public protocol MFAHandler: Sendable {
 
     /// A new challenge for `method` (creation, the first login step, login/resend/, mfa/send/),
     /// inside the caller's transaction. Code-free handlers do nothing.
-    func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason, context: ChallengeContext) throws -> ChallengeResult
+    func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason,
+                   context: ChallengeContext) throws -> ChallengeResult
 
     /// The body of login/challenge/ and mfa/challenge/ (`{}` for code-based methods).
     func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue
@@ -29,7 +30,8 @@ public protocol MFAHandler: Sendable {
 }
 
 extension MFAHandler {
-    public func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason, context: ChallengeContext) throws -> ChallengeResult {
+    public func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason,
+                          context: ChallengeContext) throws -> ChallengeResult {
         .nothing
     }
     public func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue { .object(JSONObject()) }

@@ -53,7 +53,9 @@ public struct MFAService: Sendable {
     /// `challenge` in a transaction of its own.
     func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason, context: RequestContext) throws {
         try context.db { connection in
-            try connection.transaction { try challenge(method, user: user, reason: reason, context: context, on: connection) }
+            try connection.transaction {
+                try challenge(method, user: user, reason: reason, context: context, on: connection)
+            }
         }
     }
 
@@ -101,7 +103,8 @@ public struct MFAService: Sendable {
                              now: context.clock.now().seconds)
         else { throw MFAFailure.invalidToken }
         let active = found.flatMap { $0.isActive && handlers.handler($0.name) != nil ? $0 : nil }
-        return Resolved(user: user, tokenMethod: parsed.method, method: active, passwordHash: hash, issuedAt: parsed.timestamp)
+        return Resolved(user: user, tokenMethod: parsed.method, method: active, passwordHash: hash,
+                        issuedAt: parsed.timestamp)
     }
 
     /// The user's method `name` if it is configured and exists.
@@ -112,7 +115,9 @@ public struct MFAService: Sendable {
 
     /// The user's active method `name`, or `noSuchMethod`.
     public func activeMethod(_ name: String, of user: User, _ context: RequestContext) throws -> MFAMethod {
-        guard let method = try existingMethod(name, of: user, context), method.isActive else { throw MFAFailure.noSuchMethod }
+        guard let method = try existingMethod(name, of: user, context), method.isActive else {
+            throw MFAFailure.noSuchMethod
+        }
         return method
     }
 }

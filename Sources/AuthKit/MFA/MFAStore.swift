@@ -17,8 +17,10 @@ public struct MFAStore {
         extract(epoch FROM email_code_sent_at)::bigint, cardinality(backup_codes)
         """
 
-    static let forUser = PGStatement("mfa_for_user", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 ORDER BY id")
-    static let byName = PGStatement("mfa_by_name", "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 AND name = $2")
+    static let forUser = PGStatement("mfa_for_user",
+        "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 ORDER BY id")
+    static let byName = PGStatement("mfa_by_name",
+        "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 AND name = $2")
     /// The method challenged at login: the primary, else the oldest active one.
     static let challenge = PGStatement("mfa_challenge",
         "SELECT \(columns) FROM mfa_methods WHERE user_id = $1 AND is_active ORDER BY is_primary DESC, id LIMIT 1")
@@ -38,39 +40,45 @@ public struct MFAStore {
             UPDATE mfa_methods SET
                 failed_attempts = failed_attempts + 1,
                 blocked_until = CASE WHEN failed_attempts + 1 >= $2
-                    THEN to_timestamp($4) + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
+                    THEN to_timestamp($4)
+                        + least(power(2, least(failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
                     ELSE blocked_until END,
                 locked_at = CASE WHEN failed_attempts + 1 >= $5 THEN to_timestamp($4) END
             WHERE id = $1 AND locked_at IS NULL AND (blocked_until IS NULL OR blocked_until <= to_timestamp($4))
             RETURNING id, user_id, name, failed_attempts, locked_at IS NOT NULL AS locks
         ), event AS (
-            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id, user_agent_hash)
+            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, client_ip, request_id,
+                                    user_agent_hash)
             SELECT r.user_id, r.id, r.name, e.event, CASE WHEN e.ord = 0 THEN $7 END, $8::inet, $9, $10
             FROM reserved r CROSS JOIN (VALUES ($6::text, 0), ('locked', 1)) AS e (event, ord)
             WHERE e.ord = 0 OR r.locks
             RETURNING id, event
         )
-        SELECT r.failed_attempts, r.locks, (SELECT id FROM event WHERE event <> 'locked'), (SELECT id FROM event WHERE event = 'locked')
+        SELECT r.failed_attempts, r.locks, (SELECT id FROM event WHERE event <> 'locked'),
+               (SELECT id FROM event WHERE event = 'locked')
         FROM reserved r
         """)
     /// The same for a client presenting a valid device cookie (`$11`, its device id): counted
     /// in `mfa_device_attempts`, its own budget, so others' failures never throttle it.
     static let reserveDeviceAttempt = PGStatement("mfa_reserve_device_attempt", """
         WITH reserved AS (
-            INSERT INTO mfa_device_attempts AS a (method_id, device_id, failed_attempts, blocked_until, locked_at, updated_at)
+            INSERT INTO mfa_device_attempts AS a (method_id, device_id, failed_attempts, blocked_until, locked_at,
+                                                  updated_at)
             VALUES ($1, $11, 1, CASE WHEN 1 >= $2 THEN to_timestamp($4) + interval '1 second' END,
                     CASE WHEN 1 >= $5 THEN to_timestamp($4) END, to_timestamp($4))
             ON CONFLICT (method_id, device_id) DO UPDATE SET
                 failed_attempts = a.failed_attempts + 1,
                 blocked_until = CASE WHEN a.failed_attempts + 1 >= $2
-                    THEN to_timestamp($4) + least(power(2, least(a.failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
+                    THEN to_timestamp($4)
+                        + least(power(2, least(a.failed_attempts + 1 - $2, 30)), $3) * interval '1 second'
                     ELSE a.blocked_until END,
                 locked_at = CASE WHEN a.failed_attempts + 1 >= $5 THEN to_timestamp($4) END,
                 updated_at = to_timestamp($4)
             WHERE a.locked_at IS NULL AND (a.blocked_until IS NULL OR a.blocked_until <= to_timestamp($4))
             RETURNING method_id, failed_attempts, locked_at IS NOT NULL AS locks
         ), event AS (
-            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip, request_id, user_agent_hash)
+            INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip, request_id,
+                                    user_agent_hash)
             SELECT m.user_id, m.id, m.name, e.event, CASE WHEN e.ord = 0 THEN $7 END, '{"trusted_device": true}'::jsonb,
                    $8::inet, $9, $10
             FROM reserved r JOIN mfa_methods m ON m.id = r.method_id
@@ -78,7 +86,8 @@ public struct MFAStore {
             WHERE e.ord = 0 OR r.locks
             RETURNING id, event
         )
-        SELECT r.failed_attempts, r.locks, (SELECT id FROM event WHERE event <> 'locked'), (SELECT id FROM event WHERE event = 'locked')
+        SELECT r.failed_attempts, r.locks, (SELECT id FROM event WHERE event <> 'locked'),
+               (SELECT id FROM event WHERE event = 'locked')
         FROM reserved r
         """)
     static let deviceAttemptState = PGStatement("mfa_device_attempt_state", """
@@ -90,7 +99,8 @@ public struct MFAStore {
     /// Stores the keyed hash of a newly generated email code (the only one accepted from now on),
     /// unless `$4` (a cooldown in seconds) is given and the last code went out too recently.
     static let recordCodeSent = PGStatement("mfa_record_code_sent", """
-        UPDATE mfa_methods SET email_code_hash = $2, email_code_sent_at = to_timestamp($3), last_code_sent_at = to_timestamp($3)
+        UPDATE mfa_methods SET email_code_hash = $2, email_code_sent_at = to_timestamp($3),
+               last_code_sent_at = to_timestamp($3)
         WHERE id = $1 AND ($4::bigint IS NULL OR last_code_sent_at IS NULL
                            OR last_code_sent_at <= to_timestamp($3) - $4::bigint * interval '1 second')
         RETURNING id
@@ -136,10 +146,10 @@ public struct MFAStore {
 
     /// Reserves an attempt recorded as `event` with `kind` until a right code says otherwise;
     /// nil when the method is inside a delay or locked.
-    public func reserveAttempt(methodID: Int64, lane: AttemptLane, now: Int64, limits: SecuritySettings, event: MFAEvent,
-                               kind: String, origin: EventOrigin) throws -> Reservation? {
-        let parameters: [any PGBindable] = [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now, limits.mfaMaxFailures,
-                                            event.rawValue, kind] + origin.parameters
+    public func reserveAttempt(methodID: Int64, lane: AttemptLane, now: Int64, limits: SecuritySettings,
+                               event: MFAEvent, kind: String, origin: EventOrigin) throws -> Reservation? {
+        let parameters: [any PGBindable] = [methodID, limits.mfaFailuresBeforeDelay, limits.mfaMaxDelay, now,
+                                            limits.mfaMaxFailures, event.rawValue, kind] + origin.parameters
         let r = try lane.deviceID.map { try connection.execute(Self.reserveDeviceAttempt, parameters + [$0]) }
             ?? connection.execute(Self.reserveAttempt, parameters)
         guard r.rowCount == 1 else { return nil }
@@ -156,7 +166,9 @@ public struct MFAStore {
 
     /// Nil when the code was recorded; else the time the next one may be sent (cooldown).
     public func recordCodeSent(methodID: Int64, hash: String, now: Int64, cooldown: Int64?) throws -> Int64? {
-        if try connection.execute(Self.recordCodeSent, [methodID, hash, now, cooldown.map(Int.init)]).rowCount == 1 { return nil }
+        if try connection.execute(Self.recordCodeSent, [methodID, hash, now, cooldown.map(Int.init)]).rowCount == 1 {
+            return nil
+        }
         return try connection.execute(Self.nextSend, [methodID, cooldown ?? 0]).int(0, 0).map(Int64.init) ?? now
     }
 
@@ -192,9 +204,12 @@ public struct MFAStore {
                is_primary = NOT EXISTS (SELECT 1 FROM mfa_methods p WHERE p.user_id = $1 AND p.is_primary)
         WHERE id = $2
         """)
-    static let deactivate = PGStatement("mfa_deactivate", "UPDATE mfa_methods SET is_active = false, is_primary = false WHERE id = $1")
-    static let clearPrimary = PGStatement("mfa_clear_primary", "UPDATE mfa_methods SET is_primary = false WHERE user_id = $1 AND is_primary")
-    static let setPrimary = PGStatement("mfa_set_primary", "UPDATE mfa_methods SET is_primary = true WHERE id = $1 AND is_active")
+    static let deactivate = PGStatement("mfa_deactivate",
+        "UPDATE mfa_methods SET is_active = false, is_primary = false WHERE id = $1")
+    static let clearPrimary = PGStatement("mfa_clear_primary",
+        "UPDATE mfa_methods SET is_primary = false WHERE user_id = $1 AND is_primary")
+    static let setPrimary = PGStatement("mfa_set_primary",
+        "UPDATE mfa_methods SET is_primary = true WHERE id = $1 AND is_active")
     static let delete = PGStatement("mfa_delete", "DELETE FROM mfa_methods WHERE id = $1")
     /// After a primary went away: the oldest remaining active method becomes primary.
     static let promote = PGStatement("mfa_promote", """
@@ -206,10 +221,12 @@ public struct MFAStore {
     /// The account an ephemeral token names and its method `name`, in one round trip.
     static let userAndMethod = PGStatement("mfa_user_and_method", """
         SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_active,
-               (extract(epoch FROM u.last_login) * 1000000)::bigint, floor(extract(epoch FROM u.sessions_revoked_at))::bigint,
+               (extract(epoch FROM u.last_login) * 1000000)::bigint,
+               floor(extract(epoch FROM u.sessions_revoked_at))::bigint,
                u.password,
-               m.id, m.user_id, m.name, m.secret, m.is_primary, m.is_active, m.backup_salt, m.backup_scheme, m.last_used_step,
-               m.failed_attempts, ceil(extract(epoch FROM m.blocked_until))::bigint, m.locked_at IS NOT NULL, m.email_code_hash,
+               m.id, m.user_id, m.name, m.secret, m.is_primary, m.is_active, m.backup_salt, m.backup_scheme,
+               m.last_used_step, m.failed_attempts, ceil(extract(epoch FROM m.blocked_until))::bigint,
+               m.locked_at IS NOT NULL, m.email_code_hash,
                extract(epoch FROM m.email_code_sent_at)::bigint, cardinality(m.backup_codes)
         FROM users u LEFT JOIN mfa_methods m ON m.user_id = u.id AND m.name = $2
         WHERE u.id = $1
@@ -221,7 +238,8 @@ public struct MFAStore {
         guard r.rowCount > 0 else { return nil }
         let user = try UserStore.user(r, 0)
         let hash: String = try r.required(0, UserStore.columnCount)
-        let method = r.isNull(0, UserStore.columnCount + 1) ? nil : try Self.method(r, 0, offset: UserStore.columnCount + 1)
+        let method = r.isNull(0, UserStore.columnCount + 1)
+            ? nil : try Self.method(r, 0, offset: UserStore.columnCount + 1)
         return (user, hash, method)
     }
 
@@ -244,7 +262,8 @@ public struct MFAStore {
     /// Nil when the user already has a method of that name.
     public func create(userID: Int64, name: String, secret: String, backupSalt: String,
                        backupScheme: BackupCodes.Scheme, backupHashes: [String]) throws -> Int64? {
-        let r = try connection.execute(Self.insert, [userID, name, secret, backupSalt, backupScheme.text, Self.textArray(backupHashes)])
+        let r = try connection.execute(Self.insert, [userID, name, secret, backupSalt, backupScheme.text,
+                                                     Self.textArray(backupHashes)])
         return r.rowCount == 0 ? nil : Int64(try r.requiredInt(0, 0))
     }
 
@@ -258,7 +277,9 @@ public struct MFAStore {
         try connection.execute(Self.lockUser, [userID])
     }
 
-    public func activate(userID: Int64, methodID: Int64) throws { try connection.execute(Self.activate, [userID, methodID]) }
+    public func activate(userID: Int64, methodID: Int64) throws {
+        try connection.execute(Self.activate, [userID, methodID])
+    }
     public func deactivate(methodID: Int64) throws { try connection.execute(Self.deactivate, [methodID]) }
     public func delete(methodID: Int64) throws { try connection.execute(Self.delete, [methodID]) }
     public func promote(userID: Int64) throws { try connection.execute(Self.promote, [userID]) }
@@ -269,9 +290,11 @@ public struct MFAStore {
     }
 
     static func method(_ r: PGResult, _ row: Int, offset o: Int = 0) throws -> MFAMethod {
-        MFAMethod(id: Int64(try r.requiredInt(row, o)), userID: Int64(try r.requiredInt(row, o + 1)), name: try r.required(row, o + 2),
-                  secret: try r.required(row, o + 3), isPrimary: r.bool(row, o + 4) ?? false, isActive: r.bool(row, o + 5) ?? false,
-                  backupSalt: try r.required(row, o + 6), backupScheme: BackupCodes.Scheme(text: try r.required(row, o + 7)),
+        MFAMethod(id: Int64(try r.requiredInt(row, o)), userID: Int64(try r.requiredInt(row, o + 1)),
+                  name: try r.required(row, o + 2), secret: try r.required(row, o + 3),
+                  isPrimary: r.bool(row, o + 4) ?? false, isActive: r.bool(row, o + 5) ?? false,
+                  backupSalt: try r.required(row, o + 6),
+                  backupScheme: BackupCodes.Scheme(text: try r.required(row, o + 7)),
                   lastUsedStep: Int64(try r.requiredInt(row, o + 8)), failedAttempts: try r.requiredInt(row, o + 9),
                   blockedUntil: r.int(row, o + 10).map(Int64.init), locked: r.bool(row, o + 11) ?? false,
                   emailCodeHash: r.string(row, o + 12), emailCodeSentAt: r.int(row, o + 13).map(Int64.init),

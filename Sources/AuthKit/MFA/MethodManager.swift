@@ -19,13 +19,16 @@ public struct MethodManager: Sendable {
     /// Every configured handler with the user's state of it, in AUTHKIT_MFA_HANDLERS order.
     public func list(_ user: User, _ context: RequestContext) throws -> [(name: String, method: User.MethodSummary?)] {
         let methods = try user.methods ?? context.db(retry: true) {
-            try MFAStore($0).methods(userID: user.id).map { User.MethodSummary(name: $0.name, isPrimary: $0.isPrimary, isActive: $0.isActive) }
+            try MFAStore($0).methods(userID: user.id).map {
+                User.MethodSummary(name: $0.name, isPrimary: $0.isPrimary, isActive: $0.isActive)
+            }
         }
         return handlers.ordered.map { handler in (handler.name, methods.first { $0.name == handler.name }) }
     }
 
     /// POST mfa/: a new, inactive method; its backup codes (shown once) and `setup_data`.
-    public func create(_ name: String, for user: User, _ context: RequestContext) throws -> (codes: [String], setupData: JSONValue) {
+    public func create(_ name: String, for user: User,
+                       _ context: RequestContext) throws -> (codes: [String], setupData: JSONValue) {
         guard let handler = handlers.handler(name) else { throw MFAFailure.noSuchMethod }
         // Cheap check first: a duplicate must not cost the hashes below.
         if try mfa.existingMethod(name, of: user, context) != nil { throw MFAFailure.alreadyExists }
@@ -36,12 +39,13 @@ public struct MethodManager: Sendable {
         // The method, its audit row and its first challenge commit together (or not at all).
         try context.db { connection in
             try connection.transaction {
-                guard let id = try MFAStore(connection).create(userID: user.id, name: name, secret: sealed, backupSalt: set.salt,
-                                                               backupScheme: scheme, backupHashes: set.hashes) else {
+                guard let id = try MFAStore(connection).create(userID: user.id, name: name, secret: sealed,
+                                                               backupSalt: set.salt, backupScheme: scheme,
+                                                               backupHashes: set.hashes) else {
                     throw MFAFailure.alreadyExists
                 }
-                let method = MFAMethod(id: id, userID: user.id, name: name, secret: sealed, isPrimary: false, isActive: false,
-                                       backupSalt: set.salt, backupScheme: scheme, lastUsedStep: -1,
+                let method = MFAMethod(id: id, userID: user.id, name: name, secret: sealed, isPrimary: false,
+                                       isActive: false, backupSalt: set.salt, backupScheme: scheme, lastUsedStep: -1,
                                        backupCodesRemaining: set.codes.count)
                 try AuditTrail(connection).record(.created, method: method, origin: context.origin)
                 try mfa.challenge(method, user: user, reason: .enrolment, context: context, on: connection)
@@ -53,7 +57,8 @@ public struct MethodManager: Sendable {
 
     /// POST mfa/confirm/: activates an inactive method with one of its codes (never a backup code).
     public func confirm(_ name: String, code: String, for user: User, _ context: RequestContext) throws {
-        try changeWithCode(name, code: code, user, context, action: .confirm, event: .confirmed, requireActive: false) { store, method in
+        try changeWithCode(name, code: code, user, context, action: .confirm, event: .confirmed,
+                           requireActive: false) { store, method in
             try store.activate(userID: method.userID, methodID: method.id)
         }
         context.logger.notice("mfa method activated", metadata: ["method": "\(name)"])
@@ -61,7 +66,8 @@ public struct MethodManager: Sendable {
 
     /// POST mfa/deactivate/: deactivates an active method with one of its codes.
     public func deactivate(_ name: String, code: String, for user: User, _ context: RequestContext) throws {
-        try changeWithCode(name, code: code, user, context, action: .deactivate, event: .deactivated, requireActive: true,
+        try changeWithCode(name, code: code, user, context, action: .deactivate, event: .deactivated,
+                           requireActive: true,
                            policy: { try checkRemovalPolicy($0, verb: "deactivate") }) { store, method in
             try store.deactivate(methodID: method.id)
             try store.promote(userID: method.userID)
@@ -72,8 +78,9 @@ public struct MethodManager: Sendable {
     /// confirm/ and deactivate/: the method must be inactive (confirm) or active (deactivate)
     /// and pass `policy`; the code is checked by the pipeline, consumed in the transaction
     /// after the state is re-read.
-    private func changeWithCode(_ name: String, code: String, _ user: User, _ context: RequestContext, action: CodeAction,
-                                event: MFAEvent, requireActive: Bool, policy: @escaping (MFAMethod) throws -> Void = { _ in },
+    private func changeWithCode(_ name: String, code: String, _ user: User, _ context: RequestContext,
+                                action: CodeAction, event: MFAEvent, requireActive: Bool,
+                                policy: @escaping (MFAMethod) throws -> Void = { _ in },
                                 apply: @escaping (MFAStore, MFAMethod) throws -> Void) throws {
         guard let method = try mfa.existingMethod(name, of: user, context), method.isActive == requireActive else {
             throw MFAFailure.noSuchMethod
@@ -95,11 +102,13 @@ public struct MethodManager: Sendable {
     /// MFA_UPDATE_PRIMARY_METHOD_REQUIRED_PRIMARY_CODE) a code of the current primary.
     public func makePrimary(_ name: String, primaryCode: String?, for user: User, _ context: RequestContext) throws {
         let methods = try context.db(retry: true) { try MFAStore($0).methods(userID: user.id) }
-        guard let target = methods.first(where: { $0.name == name }), target.isActive, handlers.handler(target.name) != nil else {
+        guard let target = methods.first(where: { $0.name == name }), target.isActive,
+              handlers.handler(target.name) != nil else {
             throw MFAFailure.noSuchMethod
         }
         let change = { (store: MFAStore, kind: String?) throws -> Void in
-            guard let now = try store.method(userID: user.id, name: target.name), now.id == target.id, now.isActive else {
+            guard let now = try store.method(userID: user.id, name: target.name), now.id == target.id,
+                  now.isActive else {
                 throw MFAFailure.noSuchMethod
             }
             try store.makePrimary(userID: user.id, methodID: target.id)
@@ -107,8 +116,8 @@ public struct MethodManager: Sendable {
         }
         if let primaryCode {
             guard let current = methods.first(where: { $0.isPrimary }) else { throw MFAFailure.noSuchMethod }
-            try mfa.verifier.verify(primaryCode, on: current, of: user, action: .primary, allowBackup: true, context: context,
-                                    consume: .transaction(userID: user.id) { store, kind, redeem in
+            try mfa.verifier.verify(primaryCode, on: current, of: user, action: .primary, allowBackup: true,
+                                    context: context, consume: .transaction(userID: user.id) { store, kind, redeem in
                 let primary = try store.methods(userID: user.id).first { $0.isPrimary }
                 guard let primary, primary.id == current.id, try redeem(primary) else { return false }
                 try change(store, kind)
@@ -178,18 +187,21 @@ public struct MethodManager: Sendable {
 
     /// POST mfa/backup-codes/regenerate/: a new set for an active method, authorised by a code
     /// of it (or one of its backup codes); the old set is void at once.
-    public func regenerateBackupCodes(_ name: String, code: String, for user: User, _ context: RequestContext) throws -> [String] {
+    public func regenerateBackupCodes(_ name: String, code: String, for user: User,
+                                      _ context: RequestContext) throws -> [String] {
         let method = try mfa.activeMethod(name, of: user, context)
         let set = try mfa.newBackupCodes()
         let scheme = mfa.backupCodes.scheme
         try mfa.verifier.verify(code, on: method, of: user, action: .regenerate, allowBackup: true, context: context,
                                 consume: .transaction(userID: user.id) { store, _, redeem in
-            guard let current = try store.method(userID: user.id, name: name), current.id == method.id, current.isActive else {
+            guard let current = try store.method(userID: user.id, name: name), current.id == method.id,
+                  current.isActive else {
                 throw MFAFailure.noSuchMethod
             }
             guard try redeem(current) else { return false }
             try store.replaceBackupCodes(methodID: current.id, salt: set.salt, scheme: scheme, hashes: set.hashes)
-            try store.trail.record(.backupCodesRegenerated, method: current, details: "{\"backup_codes_remaining\": \(set.codes.count)}",
+            try store.trail.record(.backupCodesRegenerated, method: current,
+                                   details: "{\"backup_codes_remaining\": \(set.codes.count)}",
                                    origin: context.origin)
             return true
         })
@@ -200,7 +212,9 @@ public struct MethodManager: Sendable {
     /// MFA_PREVENT_DELETE_ACTIVE_METHOD, then MFA_PREVENT_DELETE_PRIMARY_METHOD (docs/api.md §9).
     private func checkRemovalPolicy(_ method: MFAMethod, verb: String) throws {
         if settings.preventDeleteActive && method.isActive { throw MFAFailure.cannotRemove(verb: verb, primary: false) }
-        if settings.preventDeletePrimary && method.isPrimary { throw MFAFailure.cannotRemove(verb: verb, primary: true) }
+        if settings.preventDeletePrimary && method.isPrimary {
+            throw MFAFailure.cannotRemove(verb: verb, primary: true)
+        }
     }
 
     /// One transaction, with the user's row locked first.

@@ -28,7 +28,8 @@ public struct Redemptions: Sendable {
         let reset = deviceLane ? "" : "failed_attempts = 0, blocked_until = NULL, locked_at = NULL, "
         let device = !deviceLane ? "" : """
             , device AS (
-                DELETE FROM mfa_device_attempts WHERE method_id = $1 AND device_id = $10::text AND EXISTS (SELECT 1 FROM redeemed)
+                DELETE FROM mfa_device_attempts WHERE method_id = $1 AND device_id = $10::text
+                    AND EXISTS (SELECT 1 FROM redeemed)
             )
             """
         var sql = """
@@ -54,9 +55,10 @@ public struct Redemptions: Sendable {
                     INSERT INTO mfa_backup_code_uses (user_id, method_id, method_name, code_hash, request_id)
                     SELECT user_id, id, name, $11, $3 FROM redeemed
                 ), used_event AS (
-                    INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip, request_id,
-                                            user_agent_hash)
-                    SELECT user_id, id, name, 'backup_code_used', 'backup', jsonb_build_object('backup_codes_remaining', remaining),
+                    INSERT INTO mfa_events (user_id, method_id, method, event, code_kind, details, client_ip,
+                                            request_id, user_agent_hash)
+                    SELECT user_id, id, name, 'backup_code_used', 'backup',
+                           jsonb_build_object('backup_codes_remaining', remaining),
                            $2::inet, $3, $4
                     FROM redeemed
                 )
@@ -70,13 +72,14 @@ public struct Redemptions: Sendable {
 
     /// Consumes `evidence` on the method; nil when it was already used or no longer holds
     /// (replay, or a concurrent request won), else the backup codes left.
-    public func redeem(_ evidence: Evidence, methodID: Int64, lane: AttemptLane, event: MFAEvent?, loginAt: UnixTime?,
-                       origin: EventOrigin, reservation: MFAStore.Reservation, on connection: PGConnection) throws -> Int? {
+    public func redeem(_ evidence: Evidence, methodID: Int64, lane: AttemptLane, event: MFAEvent?,
+                       loginAt: UnixTime?, origin: EventOrigin, reservation: MFAStore.Reservation,
+                       on connection: PGConnection) throws -> Int? {
         guard let pair = statements[evidence.redemption.name] else { return nil }
         let statement = lane.deviceID == nil ? pair.untrusted : pair.device
         let fixed: [any PGBindable] = [methodID] + origin.parameters
-            + [event?.rawValue, evidence.kind, loginAt?.microseconds, reservation.failureEventID, reservation.lockEventID,
-               lane.deviceID]
+            + [event?.rawValue, evidence.kind, loginAt?.microseconds, reservation.failureEventID,
+               reservation.lockEventID, lane.deviceID]
         return try connection.execute(statement, fixed + evidence.parameters.map { $0 as any PGBindable }).int(0, 0)
     }
 }

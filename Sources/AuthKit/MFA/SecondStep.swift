@@ -8,8 +8,11 @@ public struct SecondStep: Sendable {
     /// For a user with an active method: issues its challenge (an email method always sends a
     /// fresh code here) and returns the ephemeral token, bound to `passwordHash` (the hash the
     /// password was just checked against). Nil when the user has no active method.
-    public func begin(_ user: User, passwordHash: String, _ context: RequestContext) throws -> (token: String, method: String)? {
-        guard let method = try context.db(retry: true, { try MFAStore($0).challengeMethod(userID: user.id) }) else { return nil }
+    public func begin(_ user: User, passwordHash: String,
+                      _ context: RequestContext) throws -> (token: String, method: String)? {
+        guard let method = try context.db(retry: true, { try MFAStore($0).challengeMethod(userID: user.id) }) else {
+            return nil
+        }
         guard mfa.handlers.handler(method.name) != nil else { throw MFAFailure.noSuchMethod }
         try mfa.challenge(method, user: user, reason: .login, context: context)
         let token = mfa.ephemeralToken(for: user, method: method.name, passwordHash: passwordHash,
@@ -29,7 +32,8 @@ public struct SecondStep: Sendable {
     }
 
     /// login/change-method/: a token for another active method of the same user.
-    public func changeMethod(token: String, to name: String, _ context: RequestContext) throws -> (token: String, method: String) {
+    public func changeMethod(token: String, to name: String,
+                             _ context: RequestContext) throws -> (token: String, method: String) {
         let resolved = try mfa.resolve(token, context, method: name)
         guard name != resolved.tokenMethod else { throw MFAFailure.sameMethod }
         guard let method = resolved.method else { throw MFAFailure.noSuchMethod }

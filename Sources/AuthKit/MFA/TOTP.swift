@@ -36,7 +36,8 @@ public struct TOTP: Sendable {
         }
         let mac = HMAC.authenticate(algorithm, key: secret, message: counter)
         let offset = Int(mac[mac.count - 1] & 0x0F)
-        let binary = UInt32(mac[offset] & 0x7F) << 24 | UInt32(mac[offset + 1]) << 16 | UInt32(mac[offset + 2]) << 8 | UInt32(mac[offset + 3])
+        let binary = UInt32(mac[offset] & 0x7F) << 24 | UInt32(mac[offset + 1]) << 16
+            | UInt32(mac[offset + 2]) << 8 | UInt32(mac[offset + 3])
         var modulus: UInt32 = 1
         for _ in 0..<digits { modulus *= 10 }
         let text = String(binary % modulus)

@@ -34,11 +34,13 @@ public struct DeviceCookie: Sendable {
     public func parse(_ value: String, now: Int64) -> Token? {
         let parts = value.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0].elementsEqual("v1".utf8), parts[2].count == 32,
-              let issuedAt = Int64(Substring(parts[3])), now - issuedAt < lifetime, issuedAt <= now + 60 else { return nil }
+              let issuedAt = Int64(Substring(parts[3])), now - issuedAt < lifetime,
+              issuedAt <= now + 60 else { return nil }
         let body = value.utf8.prefix(value.utf8.count - parts[4].count - 1)
         guard ConstantTime.equals(Array(mac(String(decoding: body, as: UTF8.self)).utf8), Array(parts[4])),
               let name = Base64.decode(Substring(parts[1]), urlSafe: true) else { return nil }
-        return Token(username: String(decoding: name, as: UTF8.self), deviceID: String(Substring(parts[2])), issuedAt: issuedAt)
+        return Token(username: String(decoding: name, as: UTF8.self), deviceID: String(Substring(parts[2])),
+                     issuedAt: issuedAt)
     }
 
     private func mac(_ body: String) -> String {

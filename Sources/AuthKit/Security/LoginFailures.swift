@@ -45,7 +45,9 @@ public struct LoginFailures {
 
     /// True when an attempt was reserved; false inside a delay (see `blockedUntil`).
     public func reserve(_ username: String, now: Int64, limits: SecuritySettings) throws -> Bool {
-        try connection.execute(Self.reserve, [username, limits.passwordFailuresBeforeDelay, limits.passwordMaxDelay, now]).rowCount == 1
+        try connection.execute(
+            Self.reserve, [username, limits.passwordFailuresBeforeDelay, limits.passwordMaxDelay, now]
+        ).rowCount == 1
     }
 
     public func clear(_ username: String) throws {

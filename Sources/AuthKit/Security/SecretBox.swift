@@ -21,7 +21,8 @@ public struct SecretBox: Sendable {
 
     public func seal(_ secret: String, userID: Int64, method: String) throws -> String {
         guard let key = keys.first else { return secret }
-        let sealed = try AESGCM.seal(Array(secret.utf8), key: key.bytes, associatedData: Self.context(userID: userID, method: method))
+        let sealed = try AESGCM.seal(Array(secret.utf8), key: key.bytes,
+                                     associatedData: Self.context(userID: userID, method: method))
         return Self.prefix + key.id + ":" + Base64.encode(sealed.nonce + sealed.ciphertext + sealed.tag)
     }
 
@@ -38,7 +39,8 @@ public struct SecretBox: Sendable {
         let sealed = AESGCM.Sealed(nonce: Array(blob.prefix(AESGCM.nonceSize)),
                                    ciphertext: Array(blob.dropFirst(AESGCM.nonceSize).dropLast(AESGCM.tagSize)),
                                    tag: Array(blob.suffix(AESGCM.tagSize)))
-        guard let plain = try AESGCM.open(sealed, key: key.bytes, associatedData: Self.context(userID: userID, method: method)) else {
+        guard let plain = try AESGCM.open(sealed, key: key.bytes,
+                                          associatedData: Self.context(userID: userID, method: method)) else {
             throw OpenError.corrupt
         }
         return String(decoding: plain, as: UTF8.self)

@@ -32,7 +32,8 @@ public struct SecretRotation {
                 continue
             }
             let sealed = try box.seal(plain, userID: userID, method: name)
-            let updated = try connection.query("UPDATE mfa_methods SET secret = $2 WHERE id = $1 AND secret = $3", [id, sealed, stored])
+            let updated = try connection.query("UPDATE mfa_methods SET secret = $2 WHERE id = $1 AND secret = $3",
+                                               [id, sealed, stored])
             result.rotated += updated.affectedRows
         }
         return result

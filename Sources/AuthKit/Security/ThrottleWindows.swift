@@ -34,7 +34,8 @@ public struct ThrottleWindows {
         RETURNING hits
         """)
     static let state = PGStatement("throttle_state", """
-        SELECT coalesce(max(hits) FILTER (WHERE window_start = $2), 0), coalesce(max(hits) FILTER (WHERE window_start < $2), 0)
+        SELECT coalesce(max(hits) FILTER (WHERE window_start = $2), 0),
+            coalesce(max(hits) FILTER (WHERE window_start < $2), 0)
         FROM throttle_windows WHERE key = $1 AND window_start IN ($2::bigint, $2::bigint - $3::bigint)
         """)
     static let purge = PGStatement("throttle_purge", "DELETE FROM throttle_windows WHERE window_start < $1")
@@ -45,7 +46,9 @@ public struct ThrottleWindows {
         let start = now.microseconds / periodMicros * rate.period
         let elapsed = Double(now.microseconds - start * 1_000_000) / Double(periodMicros)
         let weight = max(0, 1 - elapsed)
-        if try connection.execute(Self.hit, [key, start, rate.requests, rate.period, String(weight)]).rowCount == 1 { return nil }
+        if try connection.execute(Self.hit, [key, start, rate.requests, rate.period, String(weight)]).rowCount == 1 {
+            return nil
+        }
         let r = try connection.execute(Self.state, [key, start, rate.period])
         let current = r.int(0, 0) ?? rate.requests
         let previous = r.int(0, 1) ?? 0
@@ -84,7 +87,9 @@ extension IPRange {
     static func format(_ bytes: [UInt8]) -> String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
         var groups: [String] = []
-        for i in stride(from: 0, to: 16, by: 2) { groups.append(String(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]), radix: 16)) }
+        for i in stride(from: 0, to: 16, by: 2) {
+            groups.append(String(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]), radix: 16))
+        }
         return groups.joined(separator: ":")
     }
 }
