@@ -17,16 +17,20 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CLibCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "PostgreSQL", dependencies: ["CLibPQ"]),
         .target(name: "CryptoCore", dependencies: ["COpenSSL"]),
         .target(name: "SMTP", dependencies: ["CCurl"]),
+        // Slow hashes of other systems' stored passwords (Django's argon2 and bcrypt hashers).
+        .target(name: "PasswordHashes", dependencies: ["CArgon2", "CLibCrypt"]),
 
         .target(
             name: "AuthKit",
             dependencies: [
-                "FastCGI", "PostgreSQL", "CryptoCore", "SMTP",
+                "FastCGI", "PostgreSQL", "CryptoCore", "SMTP", "PasswordHashes",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Migrations/README.md"],
@@ -42,7 +46,8 @@ let package = Package(
         ),
         // Tests at three speeds: pure unit tests; controllers and SQL against a real PostgreSQL;
         // end to end through real nginx in front of the real binary.
-        .testTarget(name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PostgreSQL", "TestSupport"]),
+        .testTarget(
+            name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PasswordHashes", "PostgreSQL", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore"], path: "Tests/TestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport", "authkit"]),

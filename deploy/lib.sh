@@ -13,7 +13,8 @@ as_root() {
 }
 
 # Debian packages the build, the service and the tests need.
-PACKAGES=(libfcgi-dev libpq-dev libssl-dev libcurl4-openssl-dev pkg-config postgresql nginx-light curl ca-certificates python3 python3-aiosmtpd)
+PACKAGES=(libfcgi-dev libpq-dev libssl-dev libcurl4-openssl-dev libargon2-dev libcrypt-dev pkg-config
+          postgresql nginx-light curl ca-certificates python3 python3-aiosmtpd)
 
 ensure_packages() {
   local missing=() p

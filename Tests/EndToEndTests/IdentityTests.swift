@@ -288,6 +288,24 @@ import TestSupport
         #expect(try login("django", "wrong").status == 400)
     }
 
+    @Test func djangoArgon2AndBCryptHashesLogInAndAreUpgraded() throws {
+        // Made by Django 5.2's make_password("S3cret-pass!") with its Argon2PasswordHasher and
+        // BCryptSHA256PasswordHasher as shipped (m=102400,t=2,p=8; cost 12).
+        let hashes = [
+            ("argon2-user", "argon2$argon2id$v=19$m=102400,t=2,p=8$bFZvcnJZQ0Q5TmgzREwzRG42dGQwVw$"
+                + "unwRdCtE3UQtCbJvFp9/qJ24PvlKXv4PIlD1VS4fpbI"),
+            ("bcrypt-user", "bcrypt_sha256$$2b$12$/utBqlPzTi03cfA3zlBYB.rjNrUz6HvzqiBXw1/fjn9dwDZJp3Yz6"),
+        ]
+        for (name, hash) in hashes {
+            let id = try stack.createUser(name)
+            _ = try stack.psql("UPDATE users SET password = '\(hash)' WHERE id = \(id)")
+            #expect(try login(name).status == 200)
+            #expect(try stack.psql("SELECT password FROM users WHERE id = \(id)").hasPrefix("pbkdf2_sha256$1000$"))
+            #expect(try login(name).status == 200)
+            #expect(try login(name, "wrong").status == 400)
+        }
+    }
+
     @Test func cliErrors() throws {
         try stack.createUser("dupe")
         let again = try stack.cli(["user", "create", "--username", "dupe", "--password", "x"], allowFailure: true)

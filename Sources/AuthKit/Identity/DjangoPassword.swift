@@ -3,6 +3,8 @@ import CryptoCore
 /// Password hashes in Django's format, byte-compatible both ways:
 /// `pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>` (and Django's older
 /// `pbkdf2_sha1`). A value starting with `!` is Django's unusable password.
+/// Hashes of Django's argon2 and bcrypt hashers (`argon2$...`, `bcrypt_sha256$...`, `bcrypt$...`)
+/// are accepted too, so accounts move over from sites using them; they are always upgraded.
 public enum DjangoPassword {
     public enum Verdict: Equatable, Sendable {
         case mismatch
@@ -19,9 +21,16 @@ public enum DjangoPassword {
         return "pbkdf2_sha256$\(iterations)$\(salt)$\(Base64.encode(key))"
     }
 
-    /// Checks `password` against `encoded`. Costs one PBKDF2 computation for any well-formed
-    /// hash; malformed or unusable hashes fail without one (call `burn` to keep timing even).
+    /// Checks `password` against `encoded`. Costs one slow hash (PBKDF2, Argon2 or bcrypt) for any
+    /// well-formed hash; malformed or unusable hashes, and argon2/bcrypt costs beyond the caps of
+    /// `Argon2` and `BCrypt`, fail without one (call `burn` to keep timing even).
     public static func verify(_ password: String, against encoded: String, currentIterations: Int) -> Verdict {
+        if encoded.hasPrefix("argon2$") {
+            return DjangoArgon2Hash(encoded)?.matches(password) == true ? .match(needsUpgrade: true) : .mismatch
+        }
+        if encoded.hasPrefix("bcrypt_sha256$") || encoded.hasPrefix("bcrypt$") {
+            return DjangoBCryptHash(encoded)?.matches(password) == true ? .match(needsUpgrade: true) : .mismatch
+        }
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, let iterations = Int(parts[1]), iterations > 0, iterations <= 100_000_000 else { return .mismatch }
         let algorithm: DigestAlgorithm
