@@ -73,8 +73,13 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             let settings = try options.settings()
             let hash = DjangoPassword.make(try password.read(), iterations: settings.hashing.passwordIterations)
-            try Accounts.withStore(settings) { store in
-                guard try store.setPassword(username: username, hash: hash) else { throw Accounts.failure("no user named \"\(username)\"") }
+            try Accounts.withConnection(settings) { connection in
+                let store = UserStore(connection)
+                guard try store.setPassword(username: username, hash: hash), let (user, _) = try store.findForLogin(username: username)
+                else { throw Accounts.failure("no user named \"\(username)\"") }
+                // The owner hears of it: a password set behind their back does not go unnoticed.
+                try SecurityNotices(settings.email).queue(.passwordChanged, to: user, outbox: OutboxStore(connection),
+                                                          now: SystemTime().now(), requestID: "cli")
                 print("password set for \(username)")
             }
         }

@@ -189,3 +189,52 @@ import TestSupport
         }
     }
 }
+
+/// The owner is told of every change to how they sign in, in the change's own transaction, with
+/// texts an operator can replace; no notice holds a code.
+@Suite struct SecurityNoticeTests {
+    func notices(_ h: MFAControllerTests.Harness) throws -> [String] {
+        let text = try h.cluster.psql("SELECT subject FROM email_outbox WHERE kind = 'notice' ORDER BY id", database: h.dbName)
+        return text.isEmpty ? [] : text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func everyChangeIsNoticed() throws {
+        let templates = try Paths.temporaryDirectory("authkit-notices")
+        try "Code used on {{method}}\nHi {{username}}, {{remaining}} left.\n"
+            .write(toFile: templates + "/notice_backup_code_used.txt", atomically: true, encoding: .utf8)
+        let h = try MFAControllerTests.Harness(["AUTHKIT_EMAIL_TEMPLATE_DIR": templates,
+                                                "AUTHKIT_MFA_UPDATE_PRIMARY_METHOD_REQUIRED_PRIMARY_CODE": "false"])
+        let (secret, codes, token) = try h.enroll("told")
+        #expect(try notices(h) == ["A two-step verification method was added"])
+        let ephemeral = h.firstStep("told")
+        #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(codes[0])"}"#).0 == 200)
+        #expect(try h.cluster.psql("SELECT subject || '|' || body FROM email_outbox WHERE kind = 'notice' ORDER BY id DESC LIMIT 1",
+                                   database: h.dbName) == "Code used on app|Hi told, 4 left.")
+        h.clock.advance(seconds: 30)
+        #expect(h.call(.post, "mfa/backup-codes/regenerate/", #"{"method": "app", "code": "\#(h.code(secret))"}"#, token: token).0 == 200)
+        h.clock.advance(seconds: 30)
+        #expect(h.call(.post, "mfa/deactivate/", #"{"method": "app", "code": "\#(h.code(secret))"}"#, token: token).0 == 200)
+        #expect(h.call(.post, "mfa/delete/", #"{"method": "app"}"#, token: token).0 == 204)
+        #expect(try notices(h) == ["A two-step verification method was added", "Code used on app", "New backup codes were made",
+                                   "A two-step verification method was turned off", "A two-step verification method was removed"],
+                "\((try? notices(h)) ?? [])")
+        #expect(try h.cluster.psql("SELECT count(*) FROM email_outbox WHERE kind = 'notice' AND recipient = 'told@example.com'",
+                                   database: h.dbName) == "5")
+        // The CLI's password change is noticed too.
+        let env = ["AUTHKIT_DATABASE_URL": h.cluster.url(h.dbName), "AUTHKIT_SECRET_KEY": TestKeys.secretKey]
+        let dir = try Paths.temporaryDirectory("authkit-pw")
+        try "An0ther-pass!\n".write(toFile: dir + "/pw", atomically: true, encoding: .utf8)
+        _ = try Shell.run("/bin/sh", ["-c", "exec \"$0\" user set-password told --password-stdin < '\(dir)/pw'", Paths.binary],
+                          environment: env)
+        #expect(try notices(h).last == "Your password was changed")
+    }
+
+    @Test func noticesCanBeSwitchedOff() throws {
+        let h = try MFAControllerTests.Harness(["AUTHKIT_SECURITY_NOTICES": "password_changed"])
+        _ = try h.enroll("quiet")
+        #expect(try notices(h) == [], "only the password notice is on")
+        #expect(throws: SettingsError.self) {
+            try Settings.load(from: ["AUTHKIT_SECURITY_NOTICES": "method_activated,sms"], requireDatabase: false)
+        }
+    }
+}

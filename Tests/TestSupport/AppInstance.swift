@@ -41,6 +41,9 @@ public final class AppInstance: @unchecked Sendable {
             "AUTHKIT_MFA_FAILURES_BEFORE_DELAY": "50",
             "AUTHKIT_PASSWORD_FAILURES_BEFORE_DELAY": "50",
             "AUTHKIT_MFA_SEND_COOLDOWN": "0",
+            // Mailboxes here hold code emails only, so tests can take "the next message" as the
+            // code; SecurityNoticeTests switch the notices on.
+            "AUTHKIT_SECURITY_NOTICES": "none",
         ]
         for (k, v) in settings { env[k] = v }
         environment = env

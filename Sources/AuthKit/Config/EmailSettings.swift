@@ -73,10 +73,19 @@ public struct EmailSettings: SettingsGroup {
         "EMAIL_FILE_DIR", unset: nil, shown: "(unset)", SettingRule.text.optional,
         "With EMAIL_BACKEND=file: the folder the .eml files are written to.")
 
+    /// The security notices sent (all by default).
+    public var securityNotices: Set<SecurityNotice>
+    static let securityNotices = SettingKey<Set<SecurityNotice>>(
+        "SECURITY_NOTICES", default: "all", .securityNotices,
+        "Security notices emailed to a user (through the outbox) when their account changes: all, none, or a list of "
+            + "password_changed, method_activated, method_deactivated, method_deleted, primary_changed, "
+            + "backup_codes_regenerated, backup_code_used. Texts: notice_<kind>.txt in EMAIL_TEMPLATE_DIR (first "
+            + "line the subject; {{username}}, {{method}}, {{remaining}} filled in).")
+
     public static var catalog: [SettingInfo] {
         [backend.info, url.info, useTLS.info, username.info, password.info, connectTimeout.info, timeout.info,
          maxAttempts.info, retryDelay.info, retryMaxDelay.info, pollInterval.info, retention.info,
-         templateDirectory.info, fileDirectory.info]
+         templateDirectory.info, fileDirectory.info, securityNotices.info]
     }
 
     init(reader: SettingsReader) throws(SettingsError) {
@@ -94,6 +103,7 @@ public struct EmailSettings: SettingsGroup {
         retention = try reader.value(Self.retention)
         templateDirectory = try reader.value(Self.templateDirectory)
         fileDirectory = try reader.value(Self.fileDirectory)
+        securityNotices = try reader.value(Self.securityNotices)
         if backend == .file && fileDirectory == nil {
             throw SettingsError(setting: Self.fileDirectory.variable,
                                 problem: "is required with \(Self.backend.variable)=file")

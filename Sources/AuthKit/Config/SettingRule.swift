@@ -157,6 +157,28 @@ extension SettingRule where Value == [String] {
     }
 }
 
+extension SettingRule where Value == Set<SecurityNotice> {
+    /// `all`, `none`, or a comma-separated list of notice kinds.
+    static var securityNotices: Self {
+        Self { (text: String) throws(InvalidSetting) -> Set<SecurityNotice> in
+            switch text.lowercased() {
+            case "all": return Set(SecurityNotice.allCases)
+            case "none": return []
+            default:
+                var kinds: Set<SecurityNotice> = []
+                for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
+                    guard let kind = SecurityNotice(rawValue: item) else {
+                        throw InvalidSetting(problem: "unknown notice \"\(item)\" (all, none, or: "
+                            + SecurityNotice.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    }
+                    kinds.insert(kind)
+                }
+                return kinds
+            }
+        }
+    }
+}
+
 extension SettingRule where Value == [IPRange] {
     /// Comma-separated addresses or CIDR ranges.
     static var ipRanges: Self {

@@ -18,9 +18,11 @@ public struct CodeVerifier: Sendable {
     let limits: SecuritySettings
     let backupCodeLength: Int
     let lanes: HashLanes
+    let notices: SecurityNotices
 
     init(handlers: MFAHandlers, backupCodes: BackupCodes, limits: SecuritySettings, backupCodeLength: Int,
-         lanes: HashLanes) {
+         lanes: HashLanes, notices: SecurityNotices) {
+        self.notices = notices
         self.handlers = handlers
         self.backupCodes = backupCodes
         redemptions = Redemptions(handlers: handlers)
@@ -74,20 +76,25 @@ public struct CodeVerifier: Sendable {
         }
         let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now,
                                          budget: lanes.budget(for: lane))
+        // The backup codes left after the consuming statement (for the owner's notice).
+        var remaining: Int?
         let accepted = try evidence.map { evidence in
             try context.db { connection in
                 switch consume {
                 case .statement(let event, let loginAt):
-                    return try redemptions.redeem(evidence, methodID: method.id, lane: lane, event: event,
-                                                  loginAt: loginAt, origin: origin, reservation: reservation,
-                                                  on: connection) != nil
+                    remaining = try redemptions.redeem(evidence, methodID: method.id, lane: lane, event: event,
+                                                       loginAt: loginAt, origin: origin, reservation: reservation,
+                                                       on: connection)
+                    return remaining != nil
                 case .transaction(let userID, let body):
                     return try connection.transaction {
                         let store = MFAStore(connection)
                         try store.lockUser(userID)
                         return try body(store, evidence.kind) { current in
-                            try redemptions.redeem(evidence, methodID: current.id, lane: lane, event: nil, loginAt: nil,
-                                                   origin: origin, reservation: reservation, on: connection) != nil
+                            remaining = try redemptions.redeem(evidence, methodID: current.id, lane: lane, event: nil,
+                                                               loginAt: nil, origin: origin, reservation: reservation,
+                                                               on: connection)
+                            return remaining != nil
                         }
                     }
                 }
@@ -105,7 +112,14 @@ public struct CodeVerifier: Sendable {
             }
             throw MFAFailure.invalidCode(action)
         }
-        if evidence.isBackupCode { context.logger.notice("backup code used", metadata: ["method": "\(method.name)"]) }
+        if evidence.isBackupCode {
+            context.logger.notice("backup code used", metadata: ["method": "\(method.name)"])
+            let notices = self.notices
+            try context.db {
+                try notices.queue(.backupCodeUsed, to: user, method: method.name, remaining: remaining,
+                                  outbox: OutboxStore($0), now: now, requestID: context.request.requestID)
+            }
+        }
         return evidence
     }
 

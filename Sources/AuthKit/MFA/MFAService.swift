@@ -9,6 +9,8 @@ public struct MFAService: Sendable {
     let tokens: EphemeralToken
     let backupCodes: BackupCodes
     let lanes: HashLanes
+    /// The security notices the owner gets for each change.
+    let notices: SecurityNotices
     public let secrets: SecretBox
 
     public init(settings: Settings, handlers: MFAHandlers, lanes: HashLanes) {
@@ -19,9 +21,10 @@ public struct MFAService: Sendable {
         backupCodes = BackupCodes(secretKey: settings.tokens.secretKey,
                                   scheme: m.backupCodeSecureHash ? .pbkdf2(iterations: m.backupCodeIterations) : .hmac)
         self.lanes = lanes
+        notices = SecurityNotices(settings.email)
         secrets = SecretBox(keys: settings.security.encryptionKeys)
         verifier = CodeVerifier(handlers: handlers, backupCodes: backupCodes, limits: settings.security,
-                                backupCodeLength: m.backupCodeLength, lanes: lanes)
+                                backupCodeLength: m.backupCodeLength, lanes: lanes, notices: notices)
     }
 
     /// A new set of backup codes under the configured scheme, hashed in the enrolment lane of

@@ -10,6 +10,8 @@ public struct MFAStore {
 
     /// The audit trail on the same connection (and transaction).
     public var trail: AuditTrail { AuditTrail(connection) }
+    /// The outbox on the same connection (and transaction), for notices of the change.
+    public var outbox: OutboxStore { OutboxStore(connection) }
 
     static let columns = """
         id, user_id, name, secret, is_primary, is_active, backup_salt, backup_scheme, last_used_step, failed_attempts,

@@ -57,7 +57,7 @@ public struct MethodManager: Sendable {
 
     /// POST mfa/confirm/: activates an inactive method with one of its codes (never a backup code).
     public func confirm(_ name: String, code: String, for user: User, _ context: RequestContext) throws {
-        try changeWithCode(name, code: code, user, context, action: .confirm, event: .confirmed,
+        try changeWithCode(name, code: code, user, context, action: .confirm, event: .confirmed, notice: .methodActivated,
                            requireActive: false) { store, method in
             try store.activate(userID: method.userID, methodID: method.id)
         }
@@ -67,7 +67,7 @@ public struct MethodManager: Sendable {
     /// POST mfa/deactivate/: deactivates an active method with one of its codes.
     public func deactivate(_ name: String, code: String, for user: User, _ context: RequestContext) throws {
         try changeWithCode(name, code: code, user, context, action: .deactivate, event: .deactivated,
-                           requireActive: true,
+                           notice: .methodDeactivated, requireActive: true,
                            policy: { try checkRemovalPolicy($0, verb: "deactivate") }) { store, method in
             try store.deactivate(methodID: method.id)
             try store.promote(userID: method.userID)
@@ -79,7 +79,7 @@ public struct MethodManager: Sendable {
     /// and pass `policy`; the code is checked by the pipeline, consumed in the transaction
     /// after the state is re-read.
     private func changeWithCode(_ name: String, code: String, _ user: User, _ context: RequestContext,
-                                action: CodeAction, event: MFAEvent, requireActive: Bool,
+                                action: CodeAction, event: MFAEvent, notice: SecurityNotice, requireActive: Bool,
                                 policy: @escaping (MFAMethod) throws -> Void = { _ in },
                                 apply: @escaping (MFAStore, MFAMethod) throws -> Void) throws {
         guard let method = try mfa.existingMethod(name, of: user, context), method.isActive == requireActive else {
@@ -94,6 +94,7 @@ public struct MethodManager: Sendable {
             guard try redeem(current) else { return false }
             try apply(store, current)
             try store.trail.record(event, method: current, kind: kind, origin: context.origin)
+            try notify(notice, user, method: current.name, store, context)
             return true
         })
     }
@@ -113,6 +114,7 @@ public struct MethodManager: Sendable {
             }
             try store.makePrimary(userID: user.id, methodID: target.id)
             try store.trail.record(.primaryChanged, method: now, kind: kind, origin: context.origin)
+            try notify(.primaryChanged, user, method: now.name, store, context)
         }
         if let primaryCode {
             guard let current = methods.first(where: { $0.isPrimary }) else { throw MFAFailure.noSuchMethod }
@@ -145,6 +147,7 @@ public struct MethodManager: Sendable {
             try store.delete(methodID: current.id)
             try store.promote(userID: user.id)
             try store.trail.record(.deleted, method: current, kind: kind, origin: context.origin)
+            try notify(.methodDeleted, user, method: current.name, store, context)
         }
         /// The state re-read under the user's lock: still the same method, still removable.
         let reread = { (store: MFAStore) throws -> MFAMethod in
@@ -203,10 +206,18 @@ public struct MethodManager: Sendable {
             try store.trail.record(.backupCodesRegenerated, method: current,
                                    details: "{\"backup_codes_remaining\": \(set.codes.count)}",
                                    origin: context.origin)
+            try notify(.backupCodesRegenerated, user, method: current.name, store, context)
             return true
         })
         context.logger.notice("backup codes regenerated", metadata: ["method": "\(name)"])
         return set.codes
+    }
+
+    /// The owner's notice of a change, queued in the change's transaction.
+    private func notify(_ notice: SecurityNotice, _ user: User, method: String, _ store: MFAStore,
+                        _ context: RequestContext) throws {
+        try mfa.notices.queue(notice, to: user, method: method, outbox: store.outbox, now: context.clock.now(),
+                              requestID: context.request.requestID)
     }
 
     /// MFA_PREVENT_DELETE_ACTIVE_METHOD, then MFA_PREVENT_DELETE_PRIMARY_METHOD (docs/api.md §9).
