@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CLibCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        // cracklib ships no pkg-config file; its dictionary comes from cracklib-runtime (deploy/lib.sh).
+        .systemLibrary(name: "CCrack", providers: [.apt(["libcrack2-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "PostgreSQL", dependencies: ["CLibPQ"]),
@@ -26,12 +28,14 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["CCurl"]),
         // Slow hashes of other systems' stored passwords (Django's argon2 and bcrypt hashers).
         .target(name: "PasswordHashes", dependencies: ["CArgon2", "CLibCrypt"]),
+        .target(name: "PasswordQuality", dependencies: ["CCrack"]),
 
         .target(
             name: "AuthKit",
             dependencies: [
                 "FastCGI", "PostgreSQL", "CryptoCore", "SMTP", "PasswordHashes",
                 .product(name: "Logging", package: "swift-log"),
+                "PasswordQuality",
             ],
             exclude: ["Migrations/README.md"],
             resources: [.embedInCode("Migrations"), .embedInCode("OpenAPI/openapi.json")]

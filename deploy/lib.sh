@@ -15,6 +15,10 @@ as_root() {
 # Debian packages the build, the service and the tests need.
 PACKAGES=(libfcgi-dev libpq-dev libssl-dev libcurl4-openssl-dev libargon2-dev libcrypt-dev pkg-config
           postgresql nginx-light curl ca-certificates python3 python3-aiosmtpd)
+# The password policy's common-password check: cracklib, and the dictionary cracklib-runtime builds
+# at install from /usr/share/dict (wamerican, which apt would only recommend, named so every machine
+# builds the same one).
+PACKAGES+=(libcrack2-dev cracklib-runtime wamerican)
 
 ensure_packages() {
   local missing=() p

@@ -6,6 +6,7 @@ public struct Settings: Sendable {
     public var tokens: TokenSettings
     public var cookies: CookieSettings
     public var hashing: HashingSettings
+    public var passwords: PasswordPolicySettings
     public var maintenance: MaintenanceSettings
     public var metrics: MetricsSettings
     public var mfa: MFASettings
@@ -20,7 +21,8 @@ public struct Settings: Sendable {
     /// Every group's catalog, in the order `authkit settings` and docs/settings.md list them.
     static var catalog: [SettingInfo] {
         DatabaseSettings.catalog + ServerSettings.catalog + TokenSettings.catalog + CookieSettings.catalog
-            + HashingSettings.catalog + MaintenanceSettings.catalog + MetricsSettings.catalog + MFASettings.catalog
+            + HashingSettings.catalog + PasswordPolicySettings.catalog + MaintenanceSettings.catalog
+            + MetricsSettings.catalog + MFASettings.catalog
             + EmailSettings.catalog + SecuritySettings.catalog + ThrottleSettings.catalog + LoggingSettings.catalog
     }
 
@@ -45,6 +47,7 @@ public struct Settings: Sendable {
             tokens: tokens,
             cookies: try CookieSettings(reader: reader),
             hashing: try HashingSettings(reader: reader, workers: server.workers),
+            passwords: try PasswordPolicySettings(reader: reader),
             maintenance: try MaintenanceSettings(reader: reader),
             metrics: try MetricsSettings(reader: reader),
             mfa: try MFASettings(reader: reader, registry: registry),
