@@ -74,8 +74,8 @@ public struct EmailSettings: SettingsGroup {
         "With EMAIL_BACKEND=file: the folder the .eml files are written to.")
 
     /// The security notices sent (all by default).
-    public var securityNotices: Set<SecurityNotice>
-    static let securityNotices = SettingKey<Set<SecurityNotice>>(
+    public var securityNotices: [SecurityNotice]
+    static let securityNotices = SettingKey<[SecurityNotice]>(
         "SECURITY_NOTICES", default: "all", .securityNotices,
         "Security notices emailed to a user (through the outbox) when their account changes: all, none, or a list of "
             + "password_changed, method_activated, method_deactivated, method_deleted, primary_changed, "

@@ -157,12 +157,12 @@ extension SettingRule where Value == [String] {
     }
 }
 
-extension SettingRule where Value == Set<SecurityNotice> {
-    /// `all`, `none`, or a comma-separated list of notice kinds.
+extension SettingRule where Value == [SecurityNotice] {
+    /// `all`, `none`, or a comma-separated list of notice kinds (kept in the kinds' own order).
     static var securityNotices: Self {
-        Self { (text: String) throws(InvalidSetting) -> Set<SecurityNotice> in
+        Self { (text: String) throws(InvalidSetting) -> [SecurityNotice] in
             switch text.lowercased() {
-            case "all": return Set(SecurityNotice.allCases)
+            case "all": return SecurityNotice.allCases
             case "none": return []
             default:
                 var kinds: Set<SecurityNotice> = []
@@ -173,7 +173,7 @@ extension SettingRule where Value == Set<SecurityNotice> {
                     }
                     kinds.insert(kind)
                 }
-                return kinds
+                return SecurityNotice.allCases.filter(kinds.contains)
             }
         }
     }

@@ -83,7 +83,7 @@ public struct SecurityNotices: Sendable {
     let validity: Int64
 
     public init(_ settings: EmailSettings) {
-        enabled = settings.securityNotices
+        enabled = Set(settings.securityNotices)
         validity = settings.retention
         var texts: [SecurityNotice: (subject: String, body: String)] = [:]
         for kind in SecurityNotice.allCases {
