@@ -84,7 +84,17 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("invalid setting \(error.description)")
         }
-        let server = Server(application: Application(settings: settings), listener: listener, logger: logger, sender: sender)
+        // The common-password dictionary is opened now: a missing one stops the start.
+        let policy: PasswordPolicy
+        do {
+            policy = try PasswordPolicy(settings: settings.passwords) { [logger] problem in
+                logger.error("password dictionary unreadable; the common check passes", metadata: ["error": "\(problem)"])
+            }
+        } catch {
+            throw ValidationError("invalid setting \(error.description)")
+        }
+        let application = Application(settings: settings, passwordPolicy: policy)
+        let server = Server(application: application, listener: listener, logger: logger, sender: sender)
         let status = server.run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -11,6 +11,7 @@ public struct Settings: Sendable {
     public var metrics: MetricsSettings
     public var mfa: MFASettings
     public var email: EmailSettings
+    public var account: AccountSettings
     public var security: SecuritySettings
     public var throttles: ThrottleSettings
     public var logging: LoggingSettings
@@ -22,8 +23,8 @@ public struct Settings: Sendable {
     static var catalog: [SettingInfo] {
         DatabaseSettings.catalog + ServerSettings.catalog + TokenSettings.catalog + CookieSettings.catalog
             + HashingSettings.catalog + PasswordPolicySettings.catalog + MaintenanceSettings.catalog
-            + MetricsSettings.catalog + MFASettings.catalog
-            + EmailSettings.catalog + SecuritySettings.catalog + ThrottleSettings.catalog + LoggingSettings.catalog
+            + MetricsSettings.catalog + MFASettings.catalog + EmailSettings.catalog + AccountSettings.catalog
+            + SecuritySettings.catalog + ThrottleSettings.catalog + LoggingSettings.catalog
     }
 
     /// Reads settings from `environment` (already merged: config file first, process
@@ -52,6 +53,7 @@ public struct Settings: Sendable {
             metrics: try MetricsSettings(reader: reader),
             mfa: try MFASettings(reader: reader, registry: registry),
             email: try EmailSettings(reader: reader),
+            account: try AccountSettings(reader: reader, basePath: server.basePath),
             security: try SecuritySettings(reader: reader, secretKey: tokens.secretKey),
             throttles: try ThrottleSettings(reader: reader),
             logging: try LoggingSettings(reader: reader))

@@ -8,8 +8,10 @@ public struct ThrottleSettings: SettingsGroup {
         "DRF-style rates as scope=N/period (period s, min, hour or day), comma-separated; a scope not named keeps "
             + "its default, scope=none turns one off, none turns all off. auth_kit: per client network on the login "
             + "and token routes; mfa: per user on mfa/ changes (create, confirm, deactivate, primary, send, delete, "
-            + "regenerate); mfa_setup: per user on method creation (bounds unconfirmed-method churn). Counted in "
-            + "PostgreSQL: N instances give the rate once.")
+            + "regenerate); mfa_setup: per user on method creation (bounds unconfirmed-method churn); "
+            + "password_reset: per client network on password/reset/ (429); password_reset_address: per address "
+            + "asked for (the answer stays 200, further mails are just not sent). Counted in PostgreSQL: N "
+            + "instances give the rate once.")
 
     public var ipv4Prefix: Int
     static let ipv4Prefix = SettingKey<Int>(
@@ -36,11 +38,13 @@ public struct ThrottleSettings: SettingsGroup {
         ipv6Prefix = try reader.value(Self.ipv6Prefix)
     }
 
-    /// The key a request is counted under in `scope`: the client's network, or the user.
-    public func key(_ scope: ThrottleScope, client: String, userID: Int64?) -> String {
+    /// The key a request is counted under in `scope`: the client's network, the user, or an
+    /// address's keyed digest (`address`: never the address itself, which the table must not hold).
+    public func key(_ scope: ThrottleScope, client: String, userID: Int64?, address: String? = nil) -> String {
         switch scope.subject {
         case .client: return scope.rawValue + ":ip:" + IPRange.network(of: client, v4Prefix: ipv4Prefix, v6Prefix: ipv6Prefix)
         case .user: return scope.rawValue + ":user:" + (userID.map(String.init) ?? "-")
+        case .address: return scope.rawValue + ":addr:" + (address ?? "-")
         }
     }
 }
@@ -53,18 +57,33 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
     case mfa
     /// Creating a method (each costs hashing and a secret), per user.
     case mfaSetup = "mfa_setup"
+    /// Password reset requests, per client network (429 when full: it says nothing about an address).
+    case passwordReset = "password_reset"
+    /// Password reset mails, per address asked for: when full the answer stays the same 200 and no
+    /// mail is sent, so nobody can bury a mailbox in reset mails nor learn whether an address exists.
+    case passwordResetAddress = "password_reset_address"
 
-    public enum Subject: Sendable { case client, user }
+    /// Who a scope counts: a client network, an authenticated user, or an address (counted by
+    /// the controller, which knows it; routes list only client and user scopes).
+    public enum Subject: Sendable { case client, user, address }
 
-    public var subject: Subject { self == .authKit ? .client : .user }
+    public var subject: Subject {
+        switch self {
+        case .authKit, .passwordReset: return .client
+        case .mfa, .mfaSetup: return .user
+        case .passwordResetAddress: return .address
+        }
+    }
 
     var defaultRate: ThrottleRate {
         switch self {
         case .authKit: return ThrottleRate(requests: 60, period: 60)
         case .mfa: return ThrottleRate(requests: 30, period: 60)
         case .mfaSetup: return ThrottleRate(requests: 10, period: 3600)
+        case .passwordReset: return ThrottleRate(requests: 10, period: 3600)
+        case .passwordResetAddress: return ThrottleRate(requests: 3, period: 3600)
         }
     }
 
-    static let defaults = "auth_kit=60/min,mfa=30/min,mfa_setup=10/hour"
+    static let defaults = "auth_kit=60/min,mfa=30/min,mfa_setup=10/hour,password_reset=10/hour,password_reset_address=3/hour"
 }

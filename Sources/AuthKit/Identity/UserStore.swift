@@ -23,6 +23,21 @@ public struct UserStore {
         FROM users WHERE id = $1
         """)
     static let byUsername = PGStatement("users_by_username", "SELECT \(columns), password FROM users WHERE username = $1")
+    static let byIDWithHash = PGStatement("users_by_id_with_hash", "SELECT \(columns), password FROM users WHERE id = $1")
+    /// password/reset/'s lookup: active accounts with this address in any case (as allauth's
+    /// lookup), a handful at most.
+    static let activeByEmail = PGStatement("users_active_by_email", """
+        SELECT \(columns), password FROM users
+        WHERE lower(email) = lower($1) AND email <> '' AND is_active ORDER BY id LIMIT 5
+        """)
+    /// A new password ends every session issued before `$3` (unix seconds, the app's clock).
+    /// With `$4`, only while the hash is still `$4`: of two confirms racing with one reset
+    /// token, one wins.
+    static let changePassword = PGStatement("users_change_password", """
+        UPDATE users SET password = $2,
+               sessions_revoked_at = greatest(coalesce(sessions_revoked_at, to_timestamp($3)), to_timestamp($3))
+        WHERE id = $1 AND ($4::text IS NULL OR password = $4)
+        """)
     static let recordLogin = PGStatement("users_record_login",
         "UPDATE users SET last_login = 'epoch'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1")
     static let setHash = PGStatement("users_set_hash", "UPDATE users SET password = $2 WHERE id = $1")
@@ -63,6 +78,27 @@ public struct UserStore {
         let r = try connection.execute(Self.byUsername, [username])
         guard r.rowCount > 0 else { return nil }
         return (try Self.user(r, 0), try r.required(0, Self.columnCount))
+    }
+
+    /// The account and its password hash, by id.
+    public func findWithHash(id: Int64) throws -> (User, String)? {
+        let r = try connection.execute(Self.byIDWithHash, [id])
+        guard r.rowCount > 0 else { return nil }
+        return (try Self.user(r, 0), try r.required(0, Self.columnCount))
+    }
+
+    /// Active accounts whose address is `email` in any letter case, with their password hashes.
+    public func findActive(email: String) throws -> [(User, String)] {
+        let r = try connection.execute(Self.activeByEmail, [email])
+        return try (0..<r.rowCount).map { (try Self.user(r, $0), try r.required($0, Self.columnCount)) }
+    }
+
+    /// Stores a new password hash and revokes the user's sessions issued before `now` (unix
+    /// seconds); with `expectedHash`, only if the stored hash is still that one. Returns whether
+    /// the row changed.
+    @discardableResult
+    public func changePassword(id: Int64, hash: String, now: Int64, expectedHash: String? = nil) throws -> Bool {
+        try connection.execute(Self.changePassword, [id, hash, now, expectedHash]).affectedRows == 1
     }
 
     public func recordLogin(id: Int64, at time: UnixTime) throws {

@@ -9,8 +9,11 @@ public enum Routes {
         public var user = UserController()
         public var mfaLogin: MFALoginController
         public var mfa: MFAController
+        public var passwordChange: PasswordChangeController
+        public var passwordReset: PasswordResetController
 
-        public init(settings: Settings, lanes: HashLanes, registry: MFAHandlerRegistry = .builtIn) {
+        public init(settings: Settings, lanes: HashLanes, registry: MFAHandlerRegistry = .builtIn,
+                    passwordPolicy: PasswordPolicy? = nil) {
             let sessions = SessionIssuer(tokens: settings.tokens, cookies: settings.cookies, basePath: settings.server.basePath)
             let service = MFAService(settings: settings, handlers: MFAHandlers(settings: settings, registry: registry), lanes: lanes)
             mfaLogin = MFALoginController(mfa: service, sessions: sessions)
@@ -19,18 +22,23 @@ public enum Routes {
                                     sessions: sessions, mfaLogin: mfaLogin)
             tokens = TokenController(tokens: settings.tokens, cookies: settings.cookies)
             logout = LogoutController(tokens: settings.tokens, cookies: settings.cookies)
+            let rules = NewPasswordRules(policy: passwordPolicy ?? NewPasswordRules.policy(settings.passwords))
+            let notices = SecurityNotices(settings.email)
+            passwordChange = PasswordChangeController(hashing: settings.hashing, security: settings.security, lanes: lanes,
+                                                      rules: rules, notices: notices)
+            passwordReset = PasswordResetController(settings: settings, lanes: lanes, rules: rules, notices: notices)
         }
     }
 
     public static func make(settings: Settings, controllers c: Controllers) -> [Route] {
         let names = settings.mfa.handlers
         func route(_ path: String, _ slash: Route.TrailingSlash, authenticated: Bool, throttles: [ThrottleScope] = [],
-                   _ handlers: [HTTPMethod: Handler]) -> Route {
+                   metadata: String? = nil, _ handlers: [HTTPMethod: Handler]) -> Route {
             // The unauthenticated routes that take credentials or tokens are rate-limited per
             // client network (drf-auth-kit's auth_kit scope).
             let scopes = path.hasPrefix("login") || path.hasPrefix("token") ? [ThrottleScope.authKit] : throttles
             return Route(path, slash: slash, authenticated: authenticated, throttles: scopes,
-                         metadata: RouteMetadata.object(for: path, methodNames: names), handlers: handlers)
+                         metadata: RouteMetadata.object(for: metadata ?? path, methodNames: names), handlers: handlers)
         }
         // Changes to one's own methods cost hashing, email or a secret: per user.
         let manage: [ThrottleScope] = [.mfa]
@@ -52,6 +60,17 @@ public enum Routes {
             route("logout/all", .optional, authenticated: true, [.post: { try c.logout.logoutEverywhere(&$0) }]),
             route("user", .optional, authenticated: true,
                   [.get: { try c.user.show(&$0) }, .put: { try c.user.replace(&$0) }, .patch: { try c.user.modify(&$0) }]),
+
+            // Passwords (issue 14): slash optional. A change or a reset ends the user's sessions.
+            route("password/change", .optional, authenticated: true,
+                  metadata: settings.account.oldPasswordFieldEnabled ? RouteMetadata.passwordChangeWithOldPassword : nil,
+                  [.post: { try c.passwordChange.change(&$0) }]),
+            // Requests per client network (429) and, inside the controller, mails per address.
+            route("password/reset", .optional, authenticated: false, throttles: [.passwordReset],
+                  [.post: { try c.passwordReset.request(&$0) }]),
+            // Takes a token: counted with the login and token routes.
+            route("password/reset/confirm", .optional, authenticated: false, throttles: [.authKit],
+                  [.post: { try c.passwordReset.confirm(&$0) }]),
 
             // Method management (§6): authenticated, slash required. HTTP DELETE is not routed
             // to the delete action (the reference's quirk §8.1): it gets 405 here.

@@ -18,11 +18,14 @@ public final class Application: Sendable {
     private let throttleGate = ThrottleGate()
 
     /// `registry`: the second-factor types this build knows (tests add their own).
-    public init(settings: Settings, clock: any TimeSource = SystemTime(), registry: MFAHandlerRegistry = .builtIn) {
+    /// `passwordPolicy`: the one `serve` opened (nil: made from the settings, see `NewPasswordRules`).
+    public init(settings: Settings, clock: any TimeSource = SystemTime(), registry: MFAHandlerRegistry = .builtIn,
+                passwordPolicy: PasswordPolicy? = nil) {
         self.settings = settings
         self.clock = clock
         hashLanes = HashLanes(settings.hashing)
-        let controllers = Routes.Controllers(settings: settings, lanes: hashLanes, registry: registry)
+        let controllers = Routes.Controllers(settings: settings, lanes: hashLanes, registry: registry,
+                                             passwordPolicy: passwordPolicy)
         router = Router(basePath: settings.server.basePath, routes: Routes.make(settings: settings, controllers: controllers))
         metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfa.handlers,
                           kinds: MFAHandlers(settings: settings, registry: registry).evidenceKinds, shards: settings.server.workers + 1)

@@ -28,6 +28,11 @@ enum TimeFormat {
         String(httpDate(seconds).dropLast(4)) + " -0000"
     }
 
+    /// Python's `str()` of a naive datetime without microseconds: `2026-11-25 13:21:20` (UTC).
+    static func pythonDateTime(_ seconds: Int64) -> String {
+        dateTime(seconds, dateSeparator: "-", middle: " ")
+    }
+
     private static func dateTime(_ seconds: Int64, dateSeparator: String, middle: String) -> String {
         let p = utc(seconds)
         return "\(pad(Int(p.tm_year) + 1900, 4))\(dateSeparator)\(pad(Int(p.tm_mon) + 1, 2))\(dateSeparator)\(pad(Int(p.tm_mday), 2))"

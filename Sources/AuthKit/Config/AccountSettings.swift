@@ -1,0 +1,89 @@
+/// The password routes (issue 14): where reset links point, what the mails call the site, how
+/// long a reset token lives and whether a password change asks for the old password.
+/// Links and the site name come from here, never from the request's Host header (which a
+/// client chooses: a forged Host would otherwise put an attacker's link in a real reset mail).
+public struct AccountSettings: SettingsGroup {
+    /// drf-auth-kit's FRONTEND_BASE_URL, without a trailing slash; nil: unset (reset mails are
+    /// then not sent — the route still answers 200, and logs an error).
+    public var frontendBaseURL: String?
+    static let frontendBaseURL = SettingKey<String?>(
+        "FRONTEND_BASE_URL", unset: nil, shown: "(unset)", SettingRule.httpURL.optional,
+        "http(s) URL the links in password reset mails start with (drf-auth-kit's FRONTEND_BASE_URL). Links are "
+            + "never built from the request's Host header; while this is unset password/reset/ still answers 200 "
+            + "but sends no mail and logs an error.")
+
+    /// The path joined to `frontendBaseURL` (leading slash removed), before `?uid=…&token=…`.
+    public var passwordResetConfirmPath: String
+    static let passwordResetConfirmPath = SettingKey<String>(
+        "PASSWORD_RESET_CONFIRM_PATH", computed: "(API_BASE_PATH + password/reset/confirm)", .text,
+        "Path of the reset link after FRONTEND_BASE_URL (drf-auth-kit's PASSWORD_RESET_CONFIRM_PATH): base without "
+            + "its trailing /, one /, this path without its leading /, then ?uid=...&token=....")
+
+    /// `<site>` in the mails' subject and text.
+    public var siteName: String
+    static let siteName = SettingKey<String>(
+        "SITE_NAME", computed: "(host of FRONTEND_BASE_URL)", .text,
+        "What password reset mails call the site: [<site>] Password Reset Email, Hello from <site>!")
+
+    /// Seconds a reset token is accepted (Django's PASSWORD_RESET_TIMEOUT).
+    public var passwordResetTimeout: Int64
+    static let passwordResetTimeout = SettingKey<Int64>(
+        "PASSWORD_RESET_TIMEOUT", default: "259200", .int64(in: 1...31_536_000),
+        "Seconds a password reset link works (3 days, Django's default); it also dies once the password changes "
+            + "or the user logs in.")
+
+    /// drf-auth-kit's OLD_PASSWORD_FIELD_ENABLED.
+    public var oldPasswordFieldEnabled: Bool
+    static let oldPasswordFieldEnabled = SettingKey<Bool>(
+        "OLD_PASSWORD_FIELD_ENABLED", default: "false", .bool,
+        "password/change/ requires and checks old_password (drf-auth-kit's OLD_PASSWORD_FIELD_ENABLED); off, an "
+            + "old_password in the body is ignored.")
+
+    public static var catalog: [SettingInfo] {
+        [frontendBaseURL.info, passwordResetConfirmPath.info, siteName.info, passwordResetTimeout.info,
+         oldPasswordFieldEnabled.info]
+    }
+
+    /// `basePath`: the API's mount point (`/api/auth/`), which the default confirm path is under.
+    init(reader: SettingsReader, basePath: String) throws(SettingsError) {
+        frontendBaseURL = try reader.value(Self.frontendBaseURL)
+        passwordResetConfirmPath = try reader.value(Self.passwordResetConfirmPath,
+                                                    default: basePath + "password/reset/confirm")
+        siteName = try reader.value(Self.siteName, default: frontendBaseURL.map(Self.host(of:)) ?? "")
+        passwordResetTimeout = try reader.value(Self.passwordResetTimeout)
+        oldPasswordFieldEnabled = try reader.value(Self.oldPasswordFieldEnabled)
+    }
+
+    /// The link a reset mail carries: drf-auth-kit's joining rule (base without trailing `/`,
+    /// one `/`, path without leading `/`), no slash added before the query. nil when no base
+    /// URL is configured.
+    public func passwordResetLink(uid: String, token: String) -> String? {
+        guard let base = frontendBaseURL else { return nil }
+        var path = Substring(passwordResetConfirmPath)
+        while path.hasPrefix("/") { path = path.dropFirst() }
+        return base + "/" + path + "?uid=" + uid + "&token=" + token
+    }
+
+    /// `https://app.example.com:8443/x` → `app.example.com:8443`.
+    static func host(of url: String) -> String {
+        let rest = url.split(separator: "://", maxSplits: 1).last.map(String.init) ?? url
+        return String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+    }
+}
+
+extension SettingRule where Value == String {
+    /// An absolute http(s) URL with a host, kept without its trailing slashes.
+    static var httpURL: Self {
+        Self { (text: String) throws(InvalidSetting) -> String in
+            let lower = text.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"),
+                  !AccountSettings.host(of: text).isEmpty,
+                  !text.contains(where: { $0.isWhitespace || $0 == "?" || $0 == "#" }) else {
+                throw InvalidSetting(problem: "must be an http:// or https:// URL with a host (no query), e.g. https://app.example.com")
+            }
+            var url = Substring(text)
+            while url.hasSuffix("/") { url = url.dropLast() }
+            return String(url)
+        }
+    }
+}
