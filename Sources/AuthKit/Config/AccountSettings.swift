@@ -66,7 +66,7 @@ public struct AccountSettings: SettingsGroup {
 
     /// `https://app.example.com:8443/x` → `app.example.com:8443`.
     static func host(of url: String) -> String {
-        let rest = url.split(separator: "://", maxSplits: 1).last.map(String.init) ?? url
+        let rest = url.firstRange(of: "://").map { url[$0.upperBound...] } ?? Substring(url)
         return String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
     }
 }
