@@ -33,7 +33,7 @@ import TestSupport
     /// The uid and token of a reset mail's link.
     static func link(_ mail: Mailbox.Message) -> (uid: String, token: String)? {
         guard let start = mail.raw.range(of: "https://app.example.com/base/reset-password?uid=") else { return nil }
-        let line = mail.raw[start.upperBound...].prefix { $0 != "\r" && $0 != "\n" }
+        let line = mail.raw[start.upperBound...].prefix { !$0.isNewline }
         let parts = line.components(separatedBy: "&token=")
         return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
