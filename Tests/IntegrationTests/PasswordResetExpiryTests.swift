@@ -7,7 +7,7 @@ import TestSupport
     typealias Harness = MFAControllerTests.Harness
 
     static let settings = ["AUTHKIT_FRONTEND_BASE_URL": "https://app.example.com", "AUTHKIT_PASSWORD_RESET_TIMEOUT": "3600",
-                           "AUTHKIT_THROTTLE_RATES": "none"]
+                           "AUTHKIT_THROTTLE_RATES": "none", "AUTHKIT_PASSWORD_VALIDATORS": "none"]
 
     func user(_ h: Harness, _ name: String) throws {
         let hash = DjangoPassword.make("pw", iterations: 1000)
