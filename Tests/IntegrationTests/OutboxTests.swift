@@ -115,6 +115,20 @@ import TestSupport
         let t = try EmailTemplates.load(settings.email)
         #expect(t.message(code: "<1&2>", to: "a@b.c", from: "f@g.h").html == "<b>&lt;1&amp;2&gt;</b>")
     }
+
+    /// A sent notice keeps no text: a password-reset link in a database dump must not work.
+    @Test func aDeliveredNoticeKeepsNoText() throws {
+        let (connection, settings, clock) = try setUp()
+        try OutboxStore(connection).enqueueNotice(userID: 1, recipient: "u@example.com", subject: "Reset",
+                                                  body: "https://app.example/reset?uid=1&token=secret\n",
+                                                  validUntil: clock.seconds + 3600, requestID: "r1")
+        let mailer = Recorder(fail: false)
+        let report = try OutboxSender(settings: settings, mailer: mailer, templates: .builtIn, clock: clock)
+            .deliverDue(connection, logger: Logger(label: "t"))
+        #expect(report.sent == 1)
+        #expect(mailer.sent.messages.first?.text.contains("token=secret") == true)
+        #expect(try connection.query("SELECT status || '|' || body FROM email_outbox WHERE kind = 'notice'").string(0, 0) == "sent|")
+    }
 }
 
 import Foundation

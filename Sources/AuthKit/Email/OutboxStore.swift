@@ -39,15 +39,22 @@ public struct OutboxStore {
         ORDER BY o.id LIMIT $1
         FOR UPDATE OF o SKIP LOCKED
         """)
-    static let sent = PGStatement("outbox_sent",
-        "UPDATE email_outbox SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL WHERE id = $1")
+    /// A finished notice keeps no text: a password-reset link is a credential until it expires,
+    /// and a database dump must not hold usable ones.
+    static let forgetNotice = "body = CASE WHEN kind = 'notice' THEN '' ELSE body END"
+    static let sent = PGStatement("outbox_sent", """
+        UPDATE email_outbox SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL,
+               \(forgetNotice)
+        WHERE id = $1
+        """)
     static let retry = PGStatement("outbox_retry", """
         UPDATE email_outbox SET attempts = attempts + 1, last_error = $2,
                next_attempt_at = now() + $3 * interval '1 millisecond' WHERE id = $1
         """)
     static let failed = PGStatement("outbox_failed",
-        "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1")
-    static let expired = PGStatement("outbox_expired", "UPDATE email_outbox SET status = 'expired' WHERE id = $1")
+        "UPDATE email_outbox SET status = 'failed', attempts = attempts + 1, last_error = $2, \(forgetNotice) WHERE id = $1")
+    static let expired = PGStatement("outbox_expired",
+        "UPDATE email_outbox SET status = 'expired', \(forgetNotice) WHERE id = $1")
     static let purge = PGStatement("outbox_purge",
         "DELETE FROM email_outbox WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 second'")
 
