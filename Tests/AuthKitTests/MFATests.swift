@@ -143,3 +143,15 @@ import Testing
         }
     }
 }
+
+@Suite struct AuthTimeClaimTests {
+    @Test func authTimeTravelsInTheTokenAndIsOptional() throws {
+        let issuer = TokenIssuer(settings: try Settings.load(from: ["AUTHKIT_SECRET_KEY": String(repeating: "k", count: 40)],
+                                                             requireDatabase: false).tokens)
+        let now = UnixTime(seconds: 1_800_000_000)
+        let withTime = issuer.issue(.access, userID: "7", now: now, authTime: 1_799_999_000)
+        #expect(try issuer.jwt.verify(withTime.token, expected: .access, now: now.seconds).authTime == 1_799_999_000)
+        let without = issuer.issue(.access, userID: "7", now: now)
+        #expect(try issuer.jwt.verify(without.token, expected: .access, now: now.seconds).authTime == nil)
+    }
+}

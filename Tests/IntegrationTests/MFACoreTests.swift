@@ -238,3 +238,39 @@ import TestSupport
         }
     }
 }
+
+/// Sensitive changes can ask for a recent login (django-allauth's reauthentication): the
+/// tokens carry the login's time (`auth_time`) through every refresh.
+@Suite struct ReauthenticationTests {
+    func accessToken(_ h: MFAControllerTests.Harness, _ username: String, secret: String) throws -> String {
+        let ephemeral = h.firstStep(username)
+        h.clock.advance(seconds: 30)
+        let verified = h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(h.code(secret))"}"#)
+        return try #require(h.string(verified.1, "access"))
+    }
+
+    @Test func addingAMethodAndChangingThePasswordNeedARecentLogin() throws {
+        let h = try MFAControllerTests.Harness(["AUTHKIT_REAUTHENTICATION_REQUIRED": "mfa_create,password_change",
+                                                "AUTHKIT_ACCESS_TOKEN_LIFETIME": "3600", "AUTHKIT_PASSWORD_VALIDATORS": "none"])
+        let (secret, _, _) = try h.enroll("careful")
+        var token = try accessToken(h, "careful", secret: secret)
+        h.clock.advance(seconds: 301)
+        let late = h.call(.post, "mfa/", #"{"method": "email"}"#, token: token)
+        #expect(late.0 == 403)
+        #expect(h.string(late.1, "code") == "reauthentication_required")
+        let change = #"{"new_password1": "An0ther-pass!", "new_password2": "An0ther-pass!"}"#
+        #expect(h.call(.post, "password/change/", change, token: token).0 == 403)
+        // Only a new login opens the window again.
+        token = try accessToken(h, "careful", secret: secret)
+        #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201, "a fresh login may")
+        #expect(h.call(.post, "password/change/", change, token: token).0 == 200)
+    }
+
+    @Test func offByDefaultForTheReferencesRoutes() throws {
+        let h = try MFAControllerTests.Harness(["AUTHKIT_ACCESS_TOKEN_LIFETIME": "3600"])
+        let (secret, _, _) = try h.enroll("relaxed")
+        let token = try accessToken(h, "relaxed", secret: secret)
+        h.clock.advance(seconds: 3000)
+        #expect(h.call(.post, "mfa/", #"{"method": "email"}"#, token: token).0 == 201)
+    }
+}

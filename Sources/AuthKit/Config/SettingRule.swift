@@ -179,6 +179,24 @@ extension SettingRule where Value == [SecurityNotice] {
     }
 }
 
+extension SettingRule where Value == [SensitiveChange] {
+    /// `none`, or a comma-separated list of sensitive changes.
+    static var sensitiveChanges: Self {
+        Self { (text: String) throws(InvalidSetting) -> [SensitiveChange] in
+            if text.lowercased() == "none" { return [] }
+            var changes: Set<SensitiveChange> = []
+            for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
+                guard let change = SensitiveChange(rawValue: item) else {
+                    throw InvalidSetting(problem: "unknown change \"\(item)\" (none, or: "
+                        + SensitiveChange.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                }
+                changes.insert(change)
+            }
+            return SensitiveChange.allCases.filter(changes.contains)
+        }
+    }
+}
+
 extension SettingRule where Value == [IPRange] {
     /// Comma-separated addresses or CIDR ranges.
     static var ipRanges: Self {

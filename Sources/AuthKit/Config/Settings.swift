@@ -14,6 +14,7 @@ public struct Settings: Sendable {
     public var account: AccountSettings
     public var security: SecuritySettings
     public var throttles: ThrottleSettings
+    public var reauthentication: ReauthenticationSettings
     public var logging: LoggingSettings
 
     /// Names of AUTHKIT_* variables that are not settings (likely typos), for a start-up warning.
@@ -24,7 +25,8 @@ public struct Settings: Sendable {
         DatabaseSettings.catalog + ServerSettings.catalog + TokenSettings.catalog + CookieSettings.catalog
             + HashingSettings.catalog + PasswordPolicySettings.catalog + MaintenanceSettings.catalog
             + MetricsSettings.catalog + MFASettings.catalog + EmailSettings.catalog + AccountSettings.catalog
-            + SecuritySettings.catalog + ThrottleSettings.catalog + LoggingSettings.catalog
+            + SecuritySettings.catalog + ThrottleSettings.catalog + ReauthenticationSettings.catalog
+            + LoggingSettings.catalog
     }
 
     /// Reads settings from `environment` (already merged: config file first, process
@@ -56,6 +58,7 @@ public struct Settings: Sendable {
             account: try AccountSettings(reader: reader, basePath: server.basePath),
             security: try SecuritySettings(reader: reader, secretKey: tokens.secretKey),
             throttles: try ThrottleSettings(reader: reader),
+            reauthentication: try ReauthenticationSettings(reader: reader),
             logging: try LoggingSettings(reader: reader))
         settings.unknownVariables = reader.environment.keys
             .filter { $0.hasPrefix(SettingsCatalog.prefix) }

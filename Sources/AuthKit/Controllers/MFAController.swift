@@ -26,6 +26,9 @@ public struct MFAController: Sendable {
     public func create(_ context: inout RequestContext) throws -> HTTPResponse {
         let user = try context.requireUser()
         let request = try context.decode(MethodRequest.self)
+        // Adding a method while another guards the account: the secret and backup codes come
+        // back in this answer, so a leaked access token alone must not be enough.
+        if user.methods?.contains(where: \.isActive) == true { try context.requireRecentLogin(for: .mfaCreate) }
         let (codes, setupData) = try manager.create(request.method.value, for: user, context)
         var body = JSONObject()
         body.append("method", .string(request.method.value))

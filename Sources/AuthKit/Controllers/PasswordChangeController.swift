@@ -26,6 +26,7 @@ public struct PasswordChangeController: Sendable {
     public func change(_ context: inout RequestContext) throws -> HTTPResponse {
         let user = try context.requireUser()
         let request = try context.decode(PasswordChangeRequest.self)
+        try context.requireRecentLogin(for: .passwordChange)
         let budget = lanes.budget(for: context.attemptLane(for: user))
         if let old = request.oldPassword { try checkOldPassword(old.value, user, budget: budget, context) }
         guard request.newPassword1.value == request.newPassword2.value else {

@@ -23,8 +23,8 @@ public struct SessionIssuer: Sendable {
                               recordedAt: UnixTime? = nil) throws -> HTTPResponse {
         let now = recordedAt ?? context.clock.now()
         if recordedAt == nil { try context.db { try UserStore($0).recordLogin(id: user.id, at: now) } }
-        let access = issuer.issue(.access, userID: String(user.id), now: now)
-        let refresh = issuer.issue(.refresh, userID: String(user.id), now: now)
+        let access = issuer.issue(.access, userID: String(user.id), now: now, authTime: now.seconds)
+        let refresh = issuer.issue(.refresh, userID: String(user.id), now: now, authTime: now.seconds)
         var body = JSONObject()
         body.append("access", .string(access.token))
         body.append("refresh", .string(hidesRefresh ? "" : refresh.token))

@@ -45,13 +45,13 @@ public struct TokenController: Sendable {
         guard user.acceptsSession(issuedAt: claims.iat) else {
             throw APIError.unauthorized("Token is invalid", code: "token_not_valid")
         }
-        let access = issuer.issue(.access, userID: String(user.id), now: now)
+        let access = issuer.issue(.access, userID: String(user.id), now: now, authTime: claims.authTime)
         var body = JSONObject()
         body.append("access", .string(access.token))
         var headers: [(name: String, value: String)] = []
         if cookies.enabled { headers.append(cookies.setAccess(access.token, maxAge: issuer.accessLifetime, now: now.seconds)) }
         if rotate {
-            let next = issuer.issue(.refresh, userID: String(user.id), now: now)
+            let next = issuer.issue(.refresh, userID: String(user.id), now: now, authTime: claims.authTime)
             body.append("refresh", .string(cookies.enabled && cookies.settings.httpOnly ? "" : next.token))
             body.append("access_expiration", .string(TimeFormat.iso8601(access.expiration)))
             body.append("refresh_expiration", .string(TimeFormat.iso8601(next.expiration)))

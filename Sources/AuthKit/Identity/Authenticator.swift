@@ -9,8 +9,9 @@ public struct Authenticator: Sendable {
         cookieName = cookies.accessName
     }
 
-    /// The authenticated, active user, or a 401 `APIError` with simplejwt's body.
-    public func authenticate(_ context: RequestContext) throws -> User {
+    /// The authenticated, active user and when the session logged in (the token's
+    /// `auth_time`), or a 401 `APIError` with simplejwt's body.
+    public func authenticate(_ context: RequestContext) throws -> (user: User, authTime: Int64?) {
         let raw: String
         if let header = context.request.headers.authorization {
             // Python's str.split(): any run of ASCII whitespace separates.
@@ -41,7 +42,7 @@ public struct Authenticator: Sendable {
         guard user.isActive else { throw APIError.unauthorized("User is inactive", code: "user_inactive") }
         // The user row is read anyway: sessions revoked since the token was issued end here.
         guard user.acceptsSession(issuedAt: claims.iat) else { throw Self.invalidToken("Token is invalid") }
-        return user
+        return (user, claims.authTime)
     }
 
     /// simplejwt's answer for an access token that does not hold.

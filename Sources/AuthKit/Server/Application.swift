@@ -111,8 +111,9 @@ public final class Application: Sendable {
     private func dispatch(_ route: Route, _ context: inout RequestContext) throws -> HTTPResponse {
         guard ContentNegotiation.acceptsJSON(context.request.headers.accept) else { throw APIError.notAcceptable }
         if route.requiresAuthentication {
-            let user = try authenticator.authenticate(context)
+            let (user, authTime) = try authenticator.authenticate(context)
             context.user = user
+            context.authTime = authTime
             context.logger[metadataKey: "user_id"] = "\(user.id)"
         }
         let method = context.request.method

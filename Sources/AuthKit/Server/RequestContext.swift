@@ -52,6 +52,18 @@ public struct RequestContext {
 
     /// The authenticated user on protected routes (set before the handler runs).
     public var user: User?
+    /// When that user's session logged in (the access token's `auth_time`; nil when unknown).
+    public var authTime: Int64?
+
+    /// 403 unless the session logged in within AUTHKIT_REAUTHENTICATION_TIMEOUT, when `change`
+    /// is one that asks for it (django-allauth's reauthentication).
+    public func requireRecentLogin(for change: SensitiveChange) throws {
+        let policy = settings.reauthentication
+        guard policy.required.contains(change) else { return }
+        if let authTime, clock.now().seconds - authTime <= policy.timeout { return }
+        throw APIError.detail(.forbidden, "This change needs a recent login: log in again, then retry within "
+                                  + "\(policy.timeout) seconds.", code: "reauthentication_required")
+    }
 
     /// The body decoded into an endpoint's request type, with DRF's validation order.
     /// `partial` (PATCH) makes every field optional.

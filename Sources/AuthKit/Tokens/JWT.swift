@@ -14,6 +14,11 @@ public struct JWT: Sendable {
         /// simplejwt writes the user's pk as a string; an integer is accepted too.
         public var userID: String?
 
+        /// When the session's user last proved who they are (a full login), unix seconds: an
+        /// OpenID Connect-style claim simplejwt ignores, carried from the login through every
+        /// refresh; nil in tokens made elsewhere.
+        public var authTime: Int64?
+
         public init(tokenType: TokenType?, exp: Int64, iat: Int64, jti: String?, userID: String?) {
             self.tokenType = tokenType
             self.exp = exp
@@ -52,6 +57,7 @@ public struct JWT: Sendable {
         object.append("iat", .number(JSONNumber(literal: String(claims.iat))))
         if let jti = claims.jti { object.append("jti", .string(jti)) }
         if let user = claims.userID { object.append("user_id", .string(user)) }
+        if let authTime = claims.authTime { object.append("auth_time", .number(JSONNumber(literal: String(authTime)))) }
         let signingInput = Self.header + "." + Base64.encodeURL(JSONWriter.encode(.object(object)))
         return signingInput + "." + Base64.encodeURL(HMAC.authenticate(.sha256, key: key, message: Array(signingInput.utf8)))
     }
@@ -101,7 +107,9 @@ public struct JWT: Sendable {
         }
         var jti: String?
         if case .string(let s) = jtiValue { jti = s }
-        return Claims(tokenType: type, exp: exp, iat: iat, jti: jti, userID: userID)
+        var claims = Claims(tokenType: type, exp: exp, iat: iat, jti: jti, userID: userID)
+        claims.authTime = Self.integer(payload["auth_time"])
+        return claims
     }
 
     /// A header other than simplejwt's own byte string (another issuer's key order, extra fields).

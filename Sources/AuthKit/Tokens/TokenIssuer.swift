@@ -20,10 +20,12 @@ public struct TokenIssuer: Sendable {
         public let expiration: UnixTime
     }
 
-    public func issue(_ type: JWT.TokenType, userID: String, now: UnixTime) -> Issued {
+    /// `authTime`: when the user last logged in (now, for a login; the refresh token's, for a refresh).
+    public func issue(_ type: JWT.TokenType, userID: String, now: UnixTime, authTime: Int64? = nil) -> Issued {
         let lifetime = type == .access ? accessLifetime : refreshLifetime
         let expiration = now.adding(seconds: lifetime)
-        let claims = JWT.Claims(tokenType: type, exp: expiration.seconds, iat: now.seconds, jti: Self.newJTI(), userID: userID)
+        var claims = JWT.Claims(tokenType: type, exp: expiration.seconds, iat: now.seconds, jti: Self.newJTI(), userID: userID)
+        claims.authTime = authTime
         return Issued(token: jwt.sign(claims), claims: claims, expiration: expiration)
     }
 
