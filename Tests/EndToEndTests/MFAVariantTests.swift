@@ -12,8 +12,9 @@ struct Enrollment {
     let backupCodes: [String]
 
     /// A user with an active primary app method.
-    static func app(_ stack: Stack, _ username: String, window: Int64 = 1) throws -> Enrollment {
-        try stack.createUser(username)
+    /// `existing`: the account is there already (made through the API, with the stack's usual password).
+    static func app(_ stack: Stack, _ username: String, window: Int64 = 1, existing: Bool = false) throws -> Enrollment {
+        if !existing { try stack.createUser(username) }
         let token = try stack.accessToken(username)
         let created = try stack.post("mfa/", #"{"method": "app"}"#, token: token)
         guard case .string(let qr)? = created.object("setup_data")?["qr_link"] else { throw CommandFailure(command: "create", status: 1, output: created.text) }
