@@ -36,7 +36,7 @@ import Testing
         #expect(allow["mfa/"] == "GET, POST, HEAD, OPTIONS")
         #expect(allow["mfa/delete/"] == "POST, OPTIONS")
         #expect(allow["healthz/"] == "GET, HEAD, OPTIONS")
-        #expect(router.allRoutes.count == 23)
+        #expect(router.allRoutes.count == 26)
         #expect(allow["password/reset/confirm/"] == "POST, OPTIONS")
     }
 

@@ -189,7 +189,7 @@ struct CheckedRun {
                                                          "--no-color", "--report-dir", dir],
                                    environment: ["HOME": dir, "PATH": "/usr/bin:/bin", "SCHEMATHESIS_HOOKS": ""], allowFailure: true)
         #expect(result.status == 0, "\(result.output.suffix(6000))")
-        #expect(result.output.contains("Operations:") && result.output.contains("26 selected / 26 total"))
+        #expect(result.output.contains("Operations:") && result.output.contains("30 selected / 30 total"))
         #expect(!s.app.log().contains("level=error"), "the app logged an error during the run")
     }
 }

@@ -1,5 +1,6 @@
-/// The password routes (issue 14): where reset links point, what the mails call the site, how
-/// long a reset token lives and whether a password change asks for the old password.
+/// The account routes (issue 14): where reset and e-mail confirmation links point, what the
+/// mails call the site, how long reset tokens and confirmation keys live and whether a password
+/// change asks for the old password.
 /// Links and the site name come from here, never from the request's Host header (which a
 /// client chooses: a forged Host would otherwise put an attacker's link in a real reset mail).
 public struct AccountSettings: SettingsGroup {
@@ -8,9 +9,10 @@ public struct AccountSettings: SettingsGroup {
     public var frontendBaseURL: String?
     static let frontendBaseURL = SettingKey<String?>(
         "FRONTEND_BASE_URL", unset: nil, shown: "(unset)", SettingRule.httpURL.optional,
-        "http(s) URL the links in password reset mails start with (drf-auth-kit's FRONTEND_BASE_URL). Links are "
-            + "never built from the request's Host header; while this is unset password/reset/ still answers 200 "
-            + "but sends no mail and logs an error.")
+        "http(s) URL the links in password reset and e-mail confirmation mails start with (drf-auth-kit's "
+            + "FRONTEND_BASE_URL). Links are never built from the request's Host header; while this is unset "
+            + "password/reset/, registration/ and registration/resend-email/ still answer as usual but send no mail "
+            + "and log an error.")
 
     /// The path joined to `frontendBaseURL` (leading slash removed), before `?uid=…&token=…`.
     public var passwordResetConfirmPath: String
@@ -19,11 +21,26 @@ public struct AccountSettings: SettingsGroup {
         "Path of the reset link after FRONTEND_BASE_URL (drf-auth-kit's PASSWORD_RESET_CONFIRM_PATH): base without "
             + "its trailing /, one /, this path without its leading /, then ?uid=...&token=....")
 
+    /// The path joined to `frontendBaseURL` (leading slash removed), before `?key=…`.
+    public var registerEmailConfirmPath: String
+    static let registerEmailConfirmPath = SettingKey<String>(
+        "REGISTER_EMAIL_CONFIRM_PATH", computed: "(API_BASE_PATH + registration/verify-email)", .text,
+        "Path of the e-mail confirmation link after FRONTEND_BASE_URL (drf-auth-kit's REGISTER_EMAIL_CONFIRM_PATH), "
+            + "joined like PASSWORD_RESET_CONFIRM_PATH, then ?key=....")
+
+    /// Days an e-mail confirmation key is accepted (allauth's ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS).
+    public var emailConfirmationExpireDays: Int64
+    static let emailConfirmationExpireDays = SettingKey<Int64>(
+        "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", default: "3", .int64(in: 0...3650),
+        "Days an e-mail confirmation key works (allauth's ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS); every key of an "
+            + "address dies once the address is confirmed.")
+
     /// `<site>` in the mails' subject and text.
     public var siteName: String
     static let siteName = SettingKey<String>(
         "SITE_NAME", computed: "(host of FRONTEND_BASE_URL)", .text,
-        "What password reset mails call the site: [<site>] Password Reset Email, Hello from <site>!")
+        "What password reset and e-mail confirmation mails call the site: [<site>] Password Reset Email, "
+            + "Hello from <site>!")
 
     /// Seconds a reset token is accepted (Django's PASSWORD_RESET_TIMEOUT).
     public var passwordResetTimeout: Int64
@@ -40,8 +57,8 @@ public struct AccountSettings: SettingsGroup {
             + "old_password in the body is ignored.")
 
     public static var catalog: [SettingInfo] {
-        [frontendBaseURL.info, passwordResetConfirmPath.info, siteName.info, passwordResetTimeout.info,
-         oldPasswordFieldEnabled.info]
+        [frontendBaseURL.info, passwordResetConfirmPath.info, registerEmailConfirmPath.info, siteName.info,
+         passwordResetTimeout.info, emailConfirmationExpireDays.info, oldPasswordFieldEnabled.info]
     }
 
     /// `basePath`: the API's mount point (`/api/auth/`), which the default confirm path is under.
@@ -49,6 +66,9 @@ public struct AccountSettings: SettingsGroup {
         frontendBaseURL = try reader.value(Self.frontendBaseURL)
         passwordResetConfirmPath = try reader.value(Self.passwordResetConfirmPath,
                                                     default: basePath + "password/reset/confirm")
+        registerEmailConfirmPath = try reader.value(Self.registerEmailConfirmPath,
+                                                    default: basePath + "registration/verify-email")
+        emailConfirmationExpireDays = try reader.value(Self.emailConfirmationExpireDays)
         siteName = try reader.value(Self.siteName, default: frontendBaseURL.map(Self.host(of:)) ?? "")
         passwordResetTimeout = try reader.value(Self.passwordResetTimeout)
         oldPasswordFieldEnabled = try reader.value(Self.oldPasswordFieldEnabled)
@@ -58,10 +78,20 @@ public struct AccountSettings: SettingsGroup {
     /// one `/`, path without leading `/`), no slash added before the query. nil when no base
     /// URL is configured.
     public func passwordResetLink(uid: String, token: String) -> String? {
+        link(passwordResetConfirmPath).map { $0 + "?uid=" + uid + "&token=" + token }
+    }
+
+    /// The link an e-mail confirmation mail carries, joined the same way, the key
+    /// form-urlencoded (`:` → `%3A`) as allauth writes it. nil when no base URL is configured.
+    public func emailConfirmationLink(key: String) -> String? {
+        link(registerEmailConfirmPath).map { $0 + "?key=" + FormURLEncoded.quotePlus(key) }
+    }
+
+    private func link(_ path: String) -> String? {
         guard let base = frontendBaseURL else { return nil }
-        var path = Substring(passwordResetConfirmPath)
+        var path = Substring(path)
         while path.hasPrefix("/") { path = path.dropFirst() }
-        return base + "/" + path + "?uid=" + uid + "&token=" + token
+        return base + "/" + path
     }
 
     /// `https://app.example.com:8443/x` → `app.example.com:8443`.

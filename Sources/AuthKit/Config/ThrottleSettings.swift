@@ -10,7 +10,9 @@ public struct ThrottleSettings: SettingsGroup {
             + "and token routes; mfa: per user on mfa/ changes (create, confirm, deactivate, primary, send, delete, "
             + "regenerate); mfa_setup: per user on method creation (bounds unconfirmed-method churn); "
             + "password_reset: per client network on password/reset/ (429); password_reset_address: per address "
-            + "asked for (the answer stays 200, further mails are just not sent). Counted in PostgreSQL: N "
+            + "asked for (the answer stays 200, further mails are just not sent); registration: per client network on "
+            + "registration/ and registration/resend-email/ (429); registration_address: confirmation mails per "
+            + "address on registration/resend-email/ (the answer stays 200). Counted in PostgreSQL: N "
             + "instances give the rate once.")
 
     public var ipv4Prefix: Int
@@ -62,6 +64,12 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
     /// Password reset mails, per address asked for: when full the answer stays the same 200 and no
     /// mail is sent, so nobody can bury a mailbox in reset mails nor learn whether an address exists.
     case passwordResetAddress = "password_reset_address"
+    /// Sign-ups and confirmation re-sends, per client network (429): each costs a password hash
+    /// or a mail.
+    case registration
+    /// Confirmation mails re-sent to one address: when full the answer stays 200 and no mail is
+    /// sent, as for password_reset_address.
+    case registrationAddress = "registration_address"
 
     /// Who a scope counts: a client network, an authenticated user, or an address (counted by
     /// the controller, which knows it; routes list only client and user scopes).
@@ -69,9 +77,9 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
 
     public var subject: Subject {
         switch self {
-        case .authKit, .passwordReset: return .client
+        case .authKit, .passwordReset, .registration: return .client
         case .mfa, .mfaSetup: return .user
-        case .passwordResetAddress: return .address
+        case .passwordResetAddress, .registrationAddress: return .address
         }
     }
 
@@ -82,8 +90,11 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
         case .mfaSetup: return ThrottleRate(requests: 10, period: 3600)
         case .passwordReset: return ThrottleRate(requests: 10, period: 3600)
         case .passwordResetAddress: return ThrottleRate(requests: 3, period: 3600)
+        case .registration: return ThrottleRate(requests: 10, period: 3600)
+        case .registrationAddress: return ThrottleRate(requests: 3, period: 3600)
         }
     }
 
-    static let defaults = "auth_kit=60/min,mfa=30/min,mfa_setup=10/hour,password_reset=10/hour,password_reset_address=3/hour"
+    static let defaults = "auth_kit=60/min,mfa=30/min,mfa_setup=10/hour,password_reset=10/hour,password_reset_address=3/hour,"
+        + "registration=10/hour,registration_address=3/hour"
 }

@@ -36,6 +36,7 @@ public struct Migration: Sendable {
         Migration(file: "0008_mfa_core_v2.sql", bytes: PackageResources._008_mfa_core_v2_sql),
         Migration(file: "0009_abuse_resistance.sql", bytes: PackageResources._009_abuse_resistance_sql),
         Migration(file: "0010_account_lifecycle.sql", bytes: PackageResources._010_account_lifecycle_sql),
+        Migration(file: "0011_email_confirmation.sql", bytes: PackageResources._011_email_confirmation_sql),
     ]
 }
 

@@ -44,6 +44,25 @@ enum FormURLEncoded {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Python's `quote_plus` (what `urlencode` writes): letters, digits and `_.-~` stay, a space
+    /// becomes `+`, every other UTF-8 byte `%XX` (upper-case hex).
+    static func quotePlus(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"),
+                 UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            case UInt8(ascii: " "):
+                out += "+"
+            default:
+                out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
     /// Percent-decodes a URL path (no `+` rule).
     static func decodePath(_ path: String) -> String {
         guard path.utf8.contains(UInt8(ascii: "%")) else { return path }

@@ -19,6 +19,18 @@ public struct NewPasswordRules: Sendable {
         return try! PasswordPolicy(settings: reduced)
     }
 
+    /// registration/'s messages for `password1` (the user does not exist yet: no similarity
+    /// check). Without validators, allauth's own minimum of 6 applies instead, as on the
+    /// reference (allauth only adds it when AUTH_PASSWORD_VALIDATORS is empty).
+    func registrationProblems(_ password: String) -> [String] {
+        guard policy.validators.isEmpty else { return policy.problems(password) }
+        return password.unicodeScalars.count < Self.allauthMinimum
+            ? ["This password is too short. It must contain at least \(Self.allauthMinimum) characters."] : []
+    }
+
+    /// allauth's ACCOUNT_PASSWORD_MIN_LENGTH default.
+    static let allauthMinimum = 6
+
     func check(_ password: String, for user: User) throws(APIError) {
         let problems = policy.problems(password, user: (username: user.username, email: user.email,
                                                         firstName: user.firstName, lastName: user.lastName))

@@ -55,6 +55,29 @@ public struct UserStore {
         RETURNING \(columns)
         """)
 
+    /// registration/'s uniqueness checks: usernames and addresses both compared case-insensitively.
+    static let registrationConflicts = PGStatement("users_registration_conflicts", """
+        SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1)),
+               EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2) AND email <> '')
+        """)
+    /// A new account, only while neither check above has become true meanwhile: one statement,
+    /// so a second sign-up racing with the same name or address gets the ordinary 400.
+    static let register = PGStatement("users_register", """
+        INSERT INTO users (username, email, password, first_name, last_name)
+        SELECT $1, $2, $3, $4, $5
+        WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1))
+          AND NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2) AND email <> '')
+        RETURNING id
+        """)
+    /// Confirms the address once: a second confirmation changes nothing (and is told so).
+    static let verifyEmail = PGStatement("users_verify_email",
+        "UPDATE users SET email_verified_at = now() WHERE id = $1 AND email_verified_at IS NULL AND email <> ''")
+    /// registration/resend-email/'s lookup: exactly this address (case-sensitive, as allauth's),
+    /// unconfirmed, whatever the account's state, a handful at most.
+    static let unverifiedByEmail = PGStatement("users_unverified_by_email", """
+        SELECT \(columns) FROM users WHERE email = $1 AND email_verified_at IS NULL ORDER BY id LIMIT 5
+        """)
+
     public func find(id: Int64) throws -> User? {
         let r = try connection.execute(Self.byID, [id])
         return r.rowCount == 0 ? nil : try Self.user(r, 0)
@@ -113,6 +136,35 @@ public struct UserStore {
 
     public func setPasswordHash(id: Int64, hash: String) throws {
         try connection.execute(Self.setHash, [id, hash])
+    }
+
+    /// Whether a username and an address are taken, each in any letter case.
+    public func registrationConflicts(username: String, email: String) throws -> (username: Bool, email: Bool) {
+        let r = try connection.execute(Self.registrationConflicts, [username, email])
+        return (r.bool(0, 0) ?? false, r.bool(0, 1) ?? false)
+    }
+
+    /// Creates an account with an unconfirmed address; nil when the username or the address was
+    /// taken in the meantime.
+    public func register(username: String, email: String, passwordHash: String, firstName: String,
+                         lastName: String) throws -> Int64? {
+        do {
+            let r = try connection.execute(Self.register, [username, email, passwordHash, firstName, lastName])
+            return r.rowCount == 0 ? nil : Int64(try r.requiredInt(0, 0))
+        } catch where error.isUniqueViolation {
+            return nil
+        }
+    }
+
+    /// Marks the user's address confirmed; false when there is no such user or it already was.
+    public func verifyEmail(id: Int64) throws -> Bool {
+        try connection.execute(Self.verifyEmail, [id]).affectedRows == 1
+    }
+
+    /// Accounts whose unconfirmed address is exactly `email`.
+    public func findUnverified(email: String) throws -> [User] {
+        let r = try connection.execute(Self.unverifiedByEmail, [email])
+        return try (0..<r.rowCount).map { try Self.user(r, $0) }
     }
 
     public enum ProfileUpdate { case updated(User), usernameTaken }

@@ -11,6 +11,7 @@ public enum Routes {
         public var mfa: MFAController
         public var passwordChange: PasswordChangeController
         public var passwordReset: PasswordResetController
+        public var registration: RegistrationController
 
         public init(settings: Settings, lanes: HashLanes, registry: MFAHandlerRegistry = .builtIn,
                     passwordPolicy: PasswordPolicy? = nil) {
@@ -27,6 +28,7 @@ public enum Routes {
             passwordChange = PasswordChangeController(hashing: settings.hashing, security: settings.security, lanes: lanes,
                                                       rules: rules, notices: notices)
             passwordReset = PasswordResetController(settings: settings, lanes: lanes, rules: rules, notices: notices)
+            registration = RegistrationController(settings: settings, lanes: lanes, rules: rules)
         }
     }
 
@@ -71,6 +73,17 @@ public enum Routes {
             // Takes a token: counted with the login and token routes.
             route("password/reset/confirm", .optional, authenticated: false, throttles: [.authKit],
                   [.post: { try c.passwordReset.confirm(&$0) }]),
+
+            // Registration (issue 14): slash optional. Sign-ups and re-sends per client network
+            // (429) and, inside the controller, confirmation mails per address.
+            route("registration", .optional, authenticated: false, throttles: [.registration],
+                  [.post: { try c.registration.register(&$0) }]),
+            // Takes a key: counted with the login and token routes. The reference documents a GET
+            // that always answers 405, and lists GET and HEAD in Allow: so does this route.
+            route("registration/verify-email", .optional, authenticated: false, throttles: [.authKit],
+                  [.get: { try c.registration.verifyGet(&$0) }, .post: { try c.registration.verify(&$0) }]),
+            route("registration/resend-email", .optional, authenticated: false, throttles: [.registration],
+                  [.post: { try c.registration.resend(&$0) }]),
 
             // Method management (§6): authenticated, slash required. HTTP DELETE is not routed
             // to the delete action (the reference's quirk §8.1): it gets 405 here.
