@@ -144,7 +144,8 @@ public struct RegistrationController: Sendable {
         }
         let now = context.clock.now()
         let digest = Hex.encode(HMAC.authenticate(.sha256, key: addressKey, message: Array(address.lowercased().utf8)))
-        let key = throttles.key(.registrationAddress, client: context.request.remoteAddress, userID: nil, address: digest)
+        let key = throttles.key(.registrationAddress, client: context.request.remoteAddress, userID: nil,
+                                address: digest)
         let rate = throttles.rates[.registrationAddress]
         let (users, limited) = try context.db(retry: true) { connection -> ([User], Bool) in
             // Counted for every address, known or not: the same statements either way.
@@ -167,8 +168,9 @@ public struct RegistrationController: Sendable {
             try context.db { connection in
                 try connection.transaction {
                     for (user, body) in mails {
-                        try OutboxStore(connection).enqueueNotice(userID: user.id, recipient: user.email, subject: subject,
-                                                                  body: body, validUntil: validUntil, requestID: requestID)
+                        try OutboxStore(connection).enqueueNotice(
+                            userID: user.id, recipient: user.email, subject: subject, body: body,
+                            validUntil: validUntil, requestID: requestID)
                     }
                 }
             }
