@@ -157,44 +157,36 @@ extension SettingRule where Value == [String] {
     }
 }
 
-extension SettingRule where Value == [SecurityNotice] {
-    /// `all`, `none`, or a comma-separated list of notice kinds (kept in the kinds' own order).
-    static var securityNotices: Self {
-        Self { (text: String) throws(InvalidSetting) -> [SecurityNotice] in
+extension SettingRule {
+    /// `none`, `all` (when `allowsAll`), or a comma-separated list of `Kind` names, kept in the
+    /// kinds' own order; `noun` names a kind in the error.
+    static func kinds<Kind>(_ noun: String, allowsAll: Bool) -> SettingRule<[Kind]>
+    where Kind: RawRepresentable & CaseIterable & Hashable & Sendable, Kind.RawValue == String {
+        SettingRule<[Kind]> { (text: String) throws(InvalidSetting) -> [Kind] in
             switch text.lowercased() {
-            case "all": return SecurityNotice.allCases
             case "none": return []
+            case "all" where allowsAll: return Array(Kind.allCases)
             default:
-                var kinds: Set<SecurityNotice> = []
+                var kinds: Set<Kind> = []
                 for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
-                    guard let kind = SecurityNotice(rawValue: item) else {
-                        throw InvalidSetting(problem: "unknown notice \"\(item)\" (all, none, or: "
-                            + SecurityNotice.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    guard let kind = Kind(rawValue: item) else {
+                        throw InvalidSetting(problem: "unknown \(noun) \"\(item)\" (\(allowsAll ? "all, " : "")none, or: "
+                            + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
                     }
                     kinds.insert(kind)
                 }
-                return SecurityNotice.allCases.filter(kinds.contains)
+                return Kind.allCases.filter(kinds.contains)
             }
         }
     }
 }
 
+extension SettingRule where Value == [SecurityNotice] {
+    static var securityNotices: Self { kinds("notice", allowsAll: true) }
+}
+
 extension SettingRule where Value == [SensitiveChange] {
-    /// `none`, or a comma-separated list of sensitive changes.
-    static var sensitiveChanges: Self {
-        Self { (text: String) throws(InvalidSetting) -> [SensitiveChange] in
-            if text.lowercased() == "none" { return [] }
-            var changes: Set<SensitiveChange> = []
-            for item in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !item.isEmpty {
-                guard let change = SensitiveChange(rawValue: item) else {
-                    throw InvalidSetting(problem: "unknown change \"\(item)\" (none, or: "
-                        + SensitiveChange.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-                }
-                changes.insert(change)
-            }
-            return SensitiveChange.allCases.filter(changes.contains)
-        }
-    }
+    static var sensitiveChanges: Self { kinds("change", allowsAll: false) }
 }
 
 extension SettingRule where Value == [IPRange] {
