@@ -13,9 +13,12 @@ public struct Authenticator: Sendable {
     /// `auth_time`), or a 401 `APIError` with simplejwt's body.
     public func authenticate(_ context: RequestContext) throws -> (user: User, authTime: Int64?) {
         let raw: String
-        if let header = context.request.headers.authorization {
+        if let header = context.request.headers.authorization, let token = Self.plainBearer(header) {
+            // The usual form, `Bearer <token>`, without splitting (an array of slices per request).
+            raw = token
+        } else if let header = context.request.headers.authorization {
             // Python's str.split(): any run of ASCII whitespace separates.
-            let parts = header.utf8.split(whereSeparator: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
+            let parts = header.utf8.split(whereSeparator: Self.isSpace)
             guard let keyword = parts.first, keyword.elementsEqual("Bearer".utf8) else { throw Self.noCredentials }
             guard parts.count == 2 else {
                 throw APIError.unauthorized("Authorization header must contain two space-delimited values", code: "bad_authorization_header")
@@ -55,6 +58,19 @@ public struct Authenticator: Sendable {
     }
 
     static let noCredentials = APIError.unauthorized("Authentication credentials were not provided.")
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+
+    /// The token of `Bearer <token>` with exactly one space and no other whitespace: what
+    /// str.split() would make of it, found without splitting. Nil for every other shape.
+    static func plainBearer(_ header: String) -> String? {
+        let utf8 = header.utf8
+        let prefix = "Bearer ".utf8
+        guard utf8.count > prefix.count, utf8.starts(with: prefix) else { return nil }
+        let rest = utf8.dropFirst(prefix.count)
+        guard !rest.contains(where: isSpace) else { return nil }
+        return String(Substring(rest))
+    }
 }
 
 extension APIError {
