@@ -21,6 +21,10 @@ let package = Package(
         .systemLibrary(name: "CLibCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         // cracklib ships no pkg-config file; its dictionary comes from cracklib-runtime (deploy/lib.sh).
         .systemLibrary(name: "CCrack", providers: [.apt(["libcrack2-dev"])]),
+        // Passkeys: libfido2 verifies attestations and assertion signatures; libcbor (which libfido2
+        // itself uses) splits the attestationObject, since libfido2 1.12 has no fido_cred_set_attobj.
+        .systemLibrary(name: "CFido2", pkgConfig: "libfido2", providers: [.apt(["libfido2-dev"])]),
+        .systemLibrary(name: "CCbor", pkgConfig: "libcbor", providers: [.apt(["libcbor-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "PostgreSQL", dependencies: ["CLibPQ"]),
@@ -29,13 +33,15 @@ let package = Package(
         // Slow hashes of other systems' stored passwords (Django's argon2 and bcrypt hashers).
         .target(name: "PasswordHashes", dependencies: ["CArgon2", "CLibCrypt"]),
         .target(name: "PasswordQuality", dependencies: ["CCrack"]),
+        // CBOR and the FIDO signature checks behind WebAuthn registrations and assertions.
+        .target(name: "FIDO", dependencies: ["CFido2", "CCbor"]),
 
         .target(
             name: "AuthKit",
             dependencies: [
                 "FastCGI", "PostgreSQL", "CryptoCore", "SMTP", "PasswordHashes",
                 .product(name: "Logging", package: "swift-log"),
-                "PasswordQuality",
+                "PasswordQuality", "FIDO",
             ],
             exclude: ["Migrations/README.md"],
             resources: [.embedInCode("Migrations"), .embedInCode("OpenAPI/openapi.json")]
@@ -51,7 +57,8 @@ let package = Package(
         // Tests at three speeds: pure unit tests; controllers and SQL against a real PostgreSQL;
         // end to end through real nginx in front of the real binary.
         .testTarget(
-            name: "AuthKitTests", dependencies: ["AuthKit", "CryptoCore", "PasswordHashes", "PostgreSQL", "TestSupport"]),
+            name: "AuthKitTests",
+            dependencies: ["AuthKit", "CryptoCore", "FIDO", "PasswordHashes", "PostgreSQL", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore"], path: "Tests/TestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport", "authkit"]),

@@ -19,6 +19,9 @@ PACKAGES=(libfcgi-dev libpq-dev libssl-dev libcurl4-openssl-dev libargon2-dev li
 # at install from /usr/share/dict (wamerican, which apt would only recommend, named so every machine
 # builds the same one).
 PACKAGES+=(libcrack2-dev cracklib-runtime wamerican)
+# Passkeys (WebAuthn): libfido2 checks attestations and assertion signatures, libcbor splits the
+# attestationObject (libfido2 1.12 cannot parse a whole one).
+PACKAGES+=(libfido2-dev libcbor-dev)
 
 ensure_packages() {
   local missing=() p
