@@ -78,7 +78,9 @@ import TestSupport
         }
         #expect(attempt(unverified) == nil, "UV is only needed when required")
         // The clientData of an assertion.
-        let get = try Self.editClientData(credential) { $0.replacingOccurrences(of: "webauthn.create", with: "webauthn.get") }
+        let get = try Self.editClientData(credential) {
+            $0.replacingOccurrences(of: "webauthn.create", with: "webauthn.get")
+        }
         #expect(attempt(get) == .unexpectedType(expected: "webauthn.create", received: "webauthn.get"))
         // A truncated credential public key.
         let truncated = try Self.editAttestation(credential) { authData in authData.removeLast(3) }
@@ -142,7 +144,9 @@ import TestSupport
         #expect(attempt(flipped) == .invalidSignature)
         let counter = try Self.editResponse(assertion, "authenticatorData") { $0[36] = 9 }
         #expect(attempt(counter) == .invalidSignature)
-        let create = try Self.editClientData(assertion) { $0.replacingOccurrences(of: "webauthn.get", with: "webauthn.create") }
+        let create = try Self.editClientData(assertion) {
+            $0.replacingOccurrences(of: "webauthn.get", with: "webauthn.create")
+        }
         #expect(attempt(create) == .unexpectedType(expected: "webauthn.get", received: "webauthn.create"))
         // Another key (the EdDSA credential's) does not verify it.
         let other = try Self.fixture("registration_eddsa_packed.json")
@@ -152,6 +156,38 @@ import TestSupport
             origins: Self.origins, rpID: "localhost", requireUserVerification: false).publicKey
         #expect(attempt(assertion, key: otherKey) == .invalidSignature)
         if case .malformedPublicKey = attempt(assertion, key: [0xA0]) {} else { Issue.record("empty COSE key") }
+    }
+
+    // MARK: - Generated vectors (tools/make_webauthn_vectors.py: EdDSA, ES256, RS256)
+
+    @Test(arguments: 0..<3) func registersAndAssertsGeneratedCredentials(_ index: Int) throws {
+        let vectors = try Self.fixture("generated_vectors.json")
+        let cases = try Self.need(vectors["cases"] as? [[String: Any]])
+        let vector = cases[index]
+        let registered = try RegistrationVerifier.verify(
+            credential: Self.json(vector["registration"]),
+            expectedChallenge: Self.need(Base64.decode(Self.need(vector["registration_challenge"] as? String),
+                                                       urlSafe: true)),
+            origins: Self.origins, rpID: "localhost", requireUserVerification: true)
+        #expect(registered.attestationFormat == "packed")
+        let assertion = try Self.json(vector["assertion"])
+        let challenge = try Self.need(Base64.decode(Self.need(vector["assertion_challenge"] as? String), urlSafe: true))
+        func verify(_ assertion: JSONValue, uv: Bool = false, stored: UInt32 = 0) throws -> VerifiedAssertion {
+            try AssertionVerifier.verify(
+                assertion: assertion, expectedChallenge: challenge, origins: Self.origins, rpID: "localhost",
+                publicKey: registered.publicKey, storedSignCount: stored, requireUserVerification: uv)
+        }
+        let verified = try verify(assertion)
+        #expect(verified.newSignCount == UInt32(vector["assertion_sign_count"] as? Int ?? -1))
+        #expect(verified.credentialID == registered.credentialID)
+        if !verified.flags.contains(.userVerified) {
+            #expect(throws: WebAuthnError.userNotVerified(.authentication)) { try verify(assertion, uv: true) }
+        }
+        let flipped = try Self.editResponse(assertion, "signature") { $0[$0.count / 2] ^= 0x01 }
+        #expect(throws: WebAuthnError.invalidSignature) { try verify(flipped) }
+        #expect(throws: WebAuthnError.signCountRegression(stored: 9, received: verified.newSignCount)) {
+            try verify(assertion, stored: 9)
+        }
     }
 
     // MARK: - Hostile input
