@@ -1,5 +1,3 @@
-import CryptoCore
-
 /// POST password/reset/ and password/reset/confirm/ (issue 14).
 ///
 /// A request never tells whether an address has an account: the same 200 for every address,
@@ -11,8 +9,8 @@ public struct PasswordResetController: Sendable {
     let account: AccountSettings
     let throttles: ThrottleSettings
     let tokens: PasswordResetToken
-    /// Keys the per-address rate-limit digest, so the throttle table holds no guessable hash.
-    let addressKey: [UInt8]
+    /// Where an address is rate-limited (a keyed digest: no address in the throttle table).
+    let addresses: AddressDigest
     let iterations: Int
     let lanes: HashLanes
     let rules: NewPasswordRules
@@ -24,7 +22,7 @@ public struct PasswordResetController: Sendable {
         account = settings.account
         throttles = settings.throttles
         tokens = PasswordResetToken(secretKey: settings.tokens.secretKey, timeout: settings.account.passwordResetTimeout)
-        addressKey = Digest.hash(.sha256, Array(("authkit.password_reset.address" + settings.tokens.secretKey).utf8))
+        addresses = AddressDigest(secretKey: settings.tokens.secretKey)
         iterations = settings.hashing.passwordIterations
         self.lanes = lanes
     }
@@ -39,7 +37,7 @@ public struct PasswordResetController: Sendable {
             return .json(.ok, Self.sent)
         }
         let now = context.clock.now()
-        let digest = Hex.encode(HMAC.authenticate(.sha256, key: addressKey, message: Array(address.lowercased().utf8)))
+        let digest = addresses.digest(address, scope: .passwordResetAddress)
         let key = throttles.key(.passwordResetAddress, client: context.request.remoteAddress, userID: nil, address: digest)
         let rate = throttles.rates[.passwordResetAddress]
         let (users, limited) = try context.db(retry: true) { connection -> ([(User, String)], Bool) in

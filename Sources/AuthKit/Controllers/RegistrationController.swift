@@ -1,5 +1,3 @@
-import CryptoCore
-
 /// POST registration/, registration/verify-email/ and registration/resend-email/ (issue 14).
 ///
 /// Sign-up reports what the reference reports, in its order: every field's own rules, a taken
@@ -12,8 +10,8 @@ public struct RegistrationController: Sendable {
     let account: AccountSettings
     let throttles: ThrottleSettings
     let keys: EmailConfirmationKey
-    /// Keys the per-address rate-limit digest, so the throttle table holds no guessable hash.
-    let addressKey: [UInt8]
+    /// Where an address is rate-limited (a keyed digest: no address in the throttle table).
+    let addresses: AddressDigest
     let iterations: Int
     let lanes: HashLanes
     let rules: NewPasswordRules
@@ -23,7 +21,7 @@ public struct RegistrationController: Sendable {
         throttles = settings.throttles
         keys = EmailConfirmationKey(secretKey: settings.tokens.secretKey,
                                     expireDays: settings.account.emailConfirmationExpireDays)
-        addressKey = Digest.hash(.sha256, Array(("authkit.registration.address" + settings.tokens.secretKey).utf8))
+        addresses = AddressDigest(secretKey: settings.tokens.secretKey)
         iterations = settings.hashing.passwordIterations
         self.lanes = lanes
         self.rules = rules
@@ -143,7 +141,7 @@ public struct RegistrationController: Sendable {
             return .json(.ok, Self.ok)
         }
         let now = context.clock.now()
-        let digest = Hex.encode(HMAC.authenticate(.sha256, key: addressKey, message: Array(address.lowercased().utf8)))
+        let digest = addresses.digest(address, scope: .registrationAddress)
         let key = throttles.key(.registrationAddress, client: context.request.remoteAddress, userID: nil,
                                 address: digest)
         let rate = throttles.rates[.registrationAddress]

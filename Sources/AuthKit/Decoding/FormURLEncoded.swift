@@ -46,7 +46,12 @@ enum FormURLEncoded {
 
     /// Python's `quote_plus` (what `urlencode` writes): letters, digits and `_.-~` stay, a space
     /// becomes `+`, every other UTF-8 byte `%XX` (upper-case hex).
-    static func quotePlus(_ text: String) -> String {
+    static func quotePlus(_ text: String) -> String { quote(text, spaceAsPlus: true) }
+
+    /// Python's `quote`: RFC 3986 unreserved characters (and '/' when `keepSlash`) stay, a space
+    /// is `+` only with `spaceAsPlus`, every other UTF-8 byte becomes `%XX` (upper-case hex).
+    static func quote(_ text: String, keepSlash: Bool = false, spaceAsPlus: Bool = false) -> String {
+        let hex = Array("0123456789ABCDEF")
         var out = ""
         for b in text.utf8 {
             switch b {
@@ -54,10 +59,14 @@ enum FormURLEncoded {
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"),
                  UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(b))
-            case UInt8(ascii: " "):
-                out += "+"
+            case UInt8(ascii: "/") where keepSlash:
+                out.append("/")
+            case UInt8(ascii: " ") where spaceAsPlus:
+                out.append("+")
             default:
-                out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
+                out.append("%")
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
             }
         }
         return out
