@@ -289,17 +289,31 @@ def main() -> None:
     ap.add_argument("--embed-session-id", action="store_true",
                     help="get: copy the options' session_id into the assertion JSON (the form login/verify/ "
                          "and mfa/deactivate/ expect inside `code`)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=JSON",
+                    help="a keyword argument of create()/get() for negative cases, the value as JSON; bytes "
+                         "arguments (rp_id_hash, cred_id, raw_id, user_handle) as hex strings, e.g. "
+                         "--set origin='\"http://evil.example\"' --set sign_count=0 --set tamper_signature=true")
+    ap.add_argument("--key", type=int, default=None, help="get: sign with the N-th stored key (0 = first); create: register that key again")
     ap.add_argument("command", choices=["create", "get"])
     ap.add_argument("options", help="options JSON file, or - for stdin")
     a = ap.parse_args()
     raw = sys.stdin.read() if a.options == "-" else open(a.options).read()
     options = _unwrap(json.loads(raw))
     auth = SoftAuthenticator.load(a.state, a.origin)
+    extra = {}
+    for item in a.set:
+        name, _, value = item.partition("=")
+        extra[name] = json.loads(value)
+        if name in ("rp_id_hash", "cred_id", "raw_id", "user_handle"):
+            extra[name] = bytes.fromhex(extra[name])
     if a.command == "create":
         alg = {"ES256": COSE_ES256, "EdDSA": COSE_EDDSA, None: None}[a.alg]
-        out = auth.create(options, alg=alg, fmt=a.fmt, rk=True if a.rk else None, backup=a.backup)
+        if a.key is not None:
+            extra.update(credential=auth.credentials[a.key], keep=False)
+        out = auth.create(options, alg=alg, fmt=a.fmt, rk=True if a.rk else None, backup=a.backup, **extra)
     else:
-        out = auth.get(options)
+        key = auth.credentials[a.key] if a.key is not None else None
+        out = auth.get(options, key, **extra)
         if a.embed_session_id and "session_id" in options:
             out["session_id"] = options["session_id"]
     auth.save(a.state)

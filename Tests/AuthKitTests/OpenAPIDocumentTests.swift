@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AuthKit
 import TestSupport
@@ -7,17 +8,90 @@ import TestSupport
         Application(settings: try! Settings.load(from: env, requireDatabase: false))
     }
 
-    /// Fails when a route or verb exists without a schema entry, or the reverse.
-    @Test func everyRouteHasAnOperationAndEveryOperationARoute() {
-        let app = Self.app()
+    /// Passkeys as MFA method and both passwordless ways: every optional route is served.
+    static let everything = ["AUTHKIT_MFA_HANDLERS": "app,email,webauthn", "AUTHKIT_WEBAUTHN_RP_ID": "localhost",
+                             "AUTHKIT_WEBAUTHN_ORIGIN": "http://localhost:8000", "AUTHKIT_USE_PASSWORDLESS": "true"]
+
+    /// "VERB path" of every route of `app`, and of every operation of its document.
+    static func routedAndDocumented(_ app: Application) -> (routed: Set<String>, documented: Set<String>) {
         var routed = Set<String>()
         for route in app.router.allRoutes {
             for method in route.handlers.keys { routed.insert("\(method.name) /api/auth/\(route.name)") }
         }
-        let documented = Set(app.openAPI.operations.map { "\($0.method) \($0.path)" })
+        return (routed, Set(app.openAPI.operations.map { "\($0.method) \($0.path)" }))
+    }
+
+    /// Fails when a route or verb exists without a schema entry, or the reverse.
+    @Test func everyRouteHasAnOperationAndEveryOperationARoute() {
+        let (routed, documented) = Self.routedAndDocumented(Self.app())
         #expect(routed.subtracting(documented).isEmpty, "routes without a schema entry: \(routed.subtracting(documented).sorted())")
         #expect(documented.subtracting(routed).isEmpty, "schema entries without a route: \(documented.subtracting(routed).sorted())")
         #expect(documented.count == 30)
+    }
+
+    /// The passkey and passwordless operations are documented exactly where they are routed.
+    @Test(arguments: [
+        (OpenAPIDocumentTests.everything, 39),
+        (["AUTHKIT_MFA_HANDLERS": "app,email,webauthn", "AUTHKIT_WEBAUTHN_RP_ID": "localhost",
+          "AUTHKIT_WEBAUTHN_ORIGIN": "http://localhost:8000"], 35),
+        (["AUTHKIT_USE_PASSWORDLESS": "true", "AUTHKIT_PASSWORDLESS_HANDLERS": "email"], 32),
+        (["AUTHKIT_USE_PASSWORDLESS": "true", "AUTHKIT_PASSWORDLESS_HANDLERS": "webauthn", "AUTHKIT_WEBAUTHN_RP_ID": "localhost",
+          "AUTHKIT_WEBAUTHN_ORIGIN": "http://localhost:8000"], 32),
+        (["AUTHKIT_USE_PASSWORDLESS": "false", "AUTHKIT_PASSWORDLESS_HANDLERS": "email,webauthn"], 30),
+    ])
+    func optionalRoutesAreDocumentedWhereServed(_ env: [String: String], _ count: Int) {
+        let (routed, documented) = Self.routedAndDocumented(Self.app(env))
+        #expect(routed == documented, "routed only: \(routed.subtracting(documented).sorted()); documented only: \(documented.subtracting(routed).sorted())")
+        #expect(documented.count == count)
+    }
+
+    /// With everything configured: drf-auth-kit's operation ids for the new routes, and the
+    /// webauthn shapes of the MFA routes.
+    @Test func passkeyAndPasswordlessOperationsKeepTheReferenceNames() throws {
+        let doc = Self.app(Self.everything).openAPI.document
+        guard case .object(let root) = doc, case .object(let paths)? = root["paths"],
+              case .object(let components)? = root["components"], case .object(let schemas)? = components["schemas"] else {
+            Issue.record("document shape")
+            return
+        }
+        func operationID(_ method: String, _ path: String) -> String? {
+            guard case .object(let item)? = paths["/api/auth/" + path], case .object(let op)? = item[method],
+                  case .string(let id)? = op["operationId"] else { return nil }
+            return id
+        }
+        #expect(operationID("get", "webauthn/credentials/") == "auth_webauthn_credentials_list")
+        #expect(operationID("post", "webauthn/credentials/") == "auth_webauthn_credentials_create")
+        #expect(operationID("delete", "webauthn/credentials/{id}/") == "auth_webauthn_credentials_destroy")
+        #expect(operationID("patch", "webauthn/credentials/{id}/rename/") == "auth_webauthn_credentials_rename_partial_update")
+        #expect(operationID("post", "webauthn/credentials/register_options/") == "auth_webauthn_credentials_register_options_create")
+        #expect(operationID("post", "passwordless/email/initiate/") == "passwordless_email_initiate")
+        #expect(operationID("post", "passwordless/email/verify/") == "passwordless_email_verify")
+        #expect(operationID("post", "passwordless/webauthn/initiate/") == "passwordless_webauthn_initiate")
+        #expect(operationID("post", "passwordless/webauthn/verify/") == "passwordless_webauthn_verify")
+        let names = ["AttestationEnum", "AuthenticatorSelection", "EmailLinkInitiate", "PasswordlessEmailVerify",
+                     "PasswordlessWebauthnVerify", "PatchedWebAuthnCredentialUpdate", "PubKeyCredParam",
+                     "PublicKeyCredentialDescriptor", "PublicKeyCredentialUser", "RelyingParty", "ResidentKeyEnum",
+                     "TransportsEnum", "TypeEnum", "UserVerificationEnum", "WebAuthnCredential", "WebAuthnCredentialCreate",
+                     "WebAuthnCredentialUpdate", "WebAuthnInitiate", "WebAuthnMFASetup", "WebAuthnRegistrationOptions"]
+        for name in names { #expect(schemas[name] != nil, "\(name)") }
+        #expect(schemas["MFAMethodSetupData"] == .object(["oneOf": [.object(["$ref": "#/components/schemas/AppSetup"]),
+                                                                    .object(["$ref": "#/components/schemas/SetupMethod"]),
+                                                                    .object(["$ref": "#/components/schemas/WebAuthnMFASetup"])]]))
+        #expect(schemas["MethodEnum"] == .object(["enum": ["app", "email", "webauthn"], "type": "string"]))
+    }
+
+    /// Without passkeys and passwordless sign-in, the document does not mention them.
+    @Test func unservedShapesAreLeftOut() {
+        let text = String(decoding: Self.app().openAPI.json, as: UTF8.self)
+        // Component names are quoted at their start (descriptions may say "WebAuthn").
+        for absent in ["/webauthn/", "/passwordless/", #""WebAuthn"#, #""Passwordless"#, #""EmailLinkInitiate""#, #""TransportsEnum""#] {
+            #expect(!text.contains(absent), "\(absent)")
+        }
+        // The passwordless email link alone: its shapes, none of the passkey ones.
+        let email = String(decoding: Self.app(["AUTHKIT_USE_PASSWORDLESS": "true", "AUTHKIT_PASSWORDLESS_HANDLERS": "email"]).openAPI.json,
+                           as: UTF8.self)
+        #expect(email.contains(#""PasswordlessEmailVerify":"#) && email.contains(#""EmailLinkInitiate":"#))
+        #expect(!email.contains(#""WebAuthn"#) && !email.contains("/webauthn/"))
     }
 
     /// drf-auth-kit's operation ids and component names, kept where the operation exists here.
@@ -60,8 +134,9 @@ import TestSupport
                                                                    .object(["$ref": "#/components/schemas/NoMFALoginResponse"])]]))
     }
 
-    @Test func everyReferenceResolves() {
-        let doc = Self.app().openAPI.document
+    @Test(arguments: [[:], OpenAPIDocumentTests.everything])
+    func everyReferenceResolves(_ env: [String: String]) {
+        let doc = Self.app(env).openAPI.document
         let validator = SchemaValidatorProbe(doc)
         var refs: [String] = []
         func walk(_ v: JSONValue) {
@@ -132,6 +207,62 @@ struct SchemaValidatorProbe {
         #expect(check("POST", "/api/auth/login", 400, #"{"non_field_errors":["Unable to log in with provided credentials."]}"#) == [])
         #expect(check("POST", "/api/auth/login/", 400, #"{"detail":"JSON parse error - Expecting value: line 1 column 1 (char 0)"}"#) == [])
         #expect(check("POST", "/api/auth/mfa/delete/", 204, "", type: nil) == [])
+    }
+
+    /// The answers of the passkey and passwordless routes (docs/api.md §13–§14) and the
+    /// webauthn answers of the MFA routes.
+    @Test func passkeyAndPasswordlessAnswersPass() {
+        let validator = SchemaValidator(document: OpenAPIDocumentTests.app(OpenAPIDocumentTests.everything).openAPI.document)
+        func check(_ method: String, _ path: String, _ status: Int, _ body: String, type: String? = "application/json") -> [String] {
+            validator.check(method: method, path: "/api/auth/" + path, status: status, contentType: type, body: Array(body.utf8))
+        }
+        let key = #"{"id":3,"name":"Passkey","discoverable":false,"transports":["internal"],"aaguid":"00000000-0000-0000-0000-000000000000","created_at":"2026-12-06T16:01:58.033396Z","last_used_at":"2026-12-06T16:02:02.704098Z"}"#
+        let fresh = #"{"id":5,"name":"My laptop","discoverable":true,"transports":[],"aaguid":"adce0002-35bc-c60a-648b-0b25f1f05503","created_at":"2026-12-06T16:01:58.033396Z","last_used_at":null}"#
+        let creation = #"{"rp":{"name":"Example","id":"localhost"},"user":{"id":"Mw","name":"alice","displayName":"alice"},"challenge":"QWhoC8Fw","pubKeyCredParams":[{"type":"public-key","alg":-7},{"type":"public-key","alg":-257}],"timeout":60000,"excludeCredentials":[{"id":"l0Nv","type":"public-key"},{"id":"x1","type":"public-key","transports":["usb","nfc"]}],"authenticatorSelection":{"residentKey":"preferred","requireResidentKey":false,"userVerification":"preferred"},"attestation":"none"}"#
+        let request = #"{"challenge":"pgX5","timeout":60000,"rpId":"localhost","allowCredentials":[{"id":"l0Nv","type":"public-key","transports":["internal"]}],"userVerification":"preferred","session_id":"ZnLg"}"#
+        let tokens = #""access":"a","refresh":"","access_expiration":"2026-12-06T16:06:58.033396Z","refresh_expiration":"2026-12-07T16:01:58.033396Z","user":{"pk":3,"username":"alice","email":"alice@example.com","first_name":"","last_name":""}"#
+        let secondStep = #"{"ephemeral_token":"3-email-tpmsoa-c144","method":"email","mfa_enabled":true}"#
+        #expect(check("GET", "webauthn/credentials/", 200, "[\(key),\(fresh)]") == [])
+        #expect(check("POST", "webauthn/credentials/", 201, fresh) == [])
+        #expect(check("POST", "webauthn/credentials/", 400, #"["Registration challenge expired or not found."]"#) == [])
+        #expect(check("POST", "webauthn/credentials/", 400, #"{"credential":["This field is required."]}"#) == [])
+        #expect(check("POST", "webauthn/credentials/register_options/", 200, creation) == [])
+        #expect(check("DELETE", "webauthn/credentials/{id}/", 204, "", type: nil) == [])
+        #expect(check("DELETE", "webauthn/credentials/{id}/", 404, #"{"detail":"No WebAuthnCredential matches the given query."}"#) == [])
+        #expect(check("DELETE", "webauthn/credentials/{id}/", 400, #"{"detail":"Cannot delete the last passkey while WebAuthn is the primary MFA method."}"#) == [])
+        #expect(check("PATCH", "webauthn/credentials/{id}/rename/", 200, #"{"detail":"Credential renamed."}"#) == [])
+        #expect(check("PATCH", "webauthn/credentials/{id}/rename/", 400, #"{"name":["This field may not be blank."]}"#) == [])
+        #expect(check("GET", "webauthn/credentials/", 401, #"{"detail":"Authentication credentials were not provided."}"#) == [])
+        #expect(check("POST", "passwordless/webauthn/initiate/", 200, request) == [])
+        #expect(check("POST", "passwordless/webauthn/verify/", 200, "{\(tokens)}") == [])
+        #expect(check("POST", "passwordless/webauthn/verify/", 200, secondStep) == [])
+        #expect(check("POST", "passwordless/webauthn/verify/", 400, #"{"non_field_errors":["WebAuthn authentication failed."]}"#) == [])
+        #expect(check("POST", "passwordless/webauthn/verify/", 429, #"{"detail":"Request was throttled. Expected available in 60 seconds."}"#) == [])
+        #expect(check("POST", "passwordless/email/initiate/", 200, #"{"detail":"A login link has been sent."}"#) == [])
+        #expect(check("POST", "passwordless/email/verify/", 200, #"{\#(tokens),"mfa_enabled":false}"#) == [])
+        #expect(check("POST", "passwordless/email/verify/", 200, secondStep.replacingOccurrences(of: "email", with: "webauthn")) == [])
+        #expect(check("POST", "passwordless/email/verify/", 400, #"{"non_field_errors":["Invalid or expired token."]}"#) == [])
+        #expect(check("POST", "mfa/", 201, #"{"method":"webauthn","backup_codes":["XR3A6K0F34SH"],"setup_data":{"options":\#(creation)}}"#) == [])
+        #expect(check("POST", "mfa/", 201, #"{"method":"app","backup_codes":["XR3A6K0F34SH"],"setup_data":{"qr_link":"otpauth://x"}}"#) == [])
+        #expect(check("POST", "login/challenge/", 200, request) == [])
+        #expect(check("POST", "login/challenge/", 200, "{}") == [])
+        #expect(check("POST", "mfa/challenge/", 200, request) == [])
+
+        // And what does not conform.
+        #expect(check("GET", "webauthn/credentials/", 200, #"[{"id":"3","name":"Passkey"}]"#).isEmpty == false)
+        #expect(check("POST", "webauthn/credentials/", 201, fresh.replacingOccurrences(of: "null", with: "5")).isEmpty == false)
+        #expect(check("POST", "webauthn/credentials/", 201, fresh.replacingOccurrences(of: #"[]"#, with: #"["carrier-pigeon"]"#)).isEmpty == false)
+        #expect(check("POST", "passwordless/email/verify/", 200, "{\(tokens)}").isEmpty == false, "the email route's full login has mfa_enabled")
+        #expect(check("POST", "passwordless/webauthn/verify/", 200, #"{"ephemeral_token":"t","method":"webauthn"}"#).isEmpty == false)
+        #expect(check("POST", "login/challenge/", 200, #"{"challenge":"pgX5"}"#).isEmpty == false)
+        #expect(check("POST", "passwordless/webauthn/initiate/", 200, request.replacingOccurrences(of: #","session_id":"ZnLg""#, with: "")).isEmpty == false)
+    }
+
+    /// Without the webauthn method, the MFA routes' answers are only the code-based ones.
+    @Test func withoutPasskeysChallengesAreEmpty() {
+        #expect(check("POST", "/api/auth/login/challenge/", 200, "{}") == [])
+        #expect(check("POST", "/api/auth/login/challenge/", 200, #"{"challenge":"pgX5","timeout":60000,"rpId":"localhost","allowCredentials":[],"userVerification":"preferred","session_id":"ZnLg"}"#).isEmpty == false)
+        #expect(check("POST", "/api/auth/webauthn/credentials/", 201, "{}").first?.contains("no such path") == true)
     }
 
     @Test func violationsAreReported() {

@@ -69,7 +69,7 @@ import TestSupport
             """, database: db)
         #expect(uncommented == "")
         #expect(try cluster.psql("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v')",
-                                 database: db) == "11")
+                                 database: db) == "13")
     }
 
     @Test func serveRefusesASchemaBehindTheBinary() throws {

@@ -39,7 +39,7 @@ import TestSupport
         h.clock.advance(seconds: 1)
         #expect(h.call(.post, "login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(pin)"}"#).0 == 200)
         #expect(try h.events(since: &mark).suffix(1) == ["login_verified pin pin"])
-        #expect(Self.registry.names == ["app", "email", "pin"])
+        #expect(Self.registry.names == ["app", "email", "webauthn", "pin"])
     }
 
     @Test func settingsAcceptOnlyRegisteredHandlers() throws {

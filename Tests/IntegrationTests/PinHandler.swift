@@ -20,7 +20,7 @@ struct PinHandler: MFAHandler {
         return Enrolment(secret: pin, setupData: .object(["pin": .string(pin)]))
     }
 
-    func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue {
+    func challengeOptions(_ method: MFAMethod, user: User, context: ChallengeContext) -> JSONValue {
         .object(["hint": "the PIN shown when the method was created"])
     }
 

@@ -5,7 +5,7 @@ public struct MFASettings: SettingsGroup {
     static let handlers = SettingKey<[String]>(
         "MFA_HANDLERS", default: "app,email", .nameList,
         "drf-auth-kit's MFA_HANDLERS: the valid method names and the order of the mfa/ list (any of the "
-            + "registered handlers: app, email).")
+            + "registered handlers: app, email, webauthn; webauthn needs WEBAUTHN_RP_ID and WEBAUTHN_ORIGIN).")
 
     public var applicationName: String
     static let applicationName = SettingKey<String>(

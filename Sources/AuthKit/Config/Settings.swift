@@ -10,6 +10,8 @@ public struct Settings: Sendable {
     public var maintenance: MaintenanceSettings
     public var metrics: MetricsSettings
     public var mfa: MFASettings
+    public var webauthn: WebAuthnSettings
+    public var passwordless: PasswordlessSettings
     public var email: EmailSettings
     public var account: AccountSettings
     public var security: SecuritySettings
@@ -24,7 +26,8 @@ public struct Settings: Sendable {
     static var catalog: [SettingInfo] {
         DatabaseSettings.catalog + ServerSettings.catalog + TokenSettings.catalog + CookieSettings.catalog
             + HashingSettings.catalog + PasswordPolicySettings.catalog + MaintenanceSettings.catalog
-            + MetricsSettings.catalog + MFASettings.catalog + EmailSettings.catalog + AccountSettings.catalog
+            + MetricsSettings.catalog + MFASettings.catalog + WebAuthnSettings.catalog + PasswordlessSettings.catalog
+            + EmailSettings.catalog + AccountSettings.catalog
             + SecuritySettings.catalog + ThrottleSettings.catalog + ReauthenticationSettings.catalog
             + LoggingSettings.catalog
     }
@@ -44,6 +47,9 @@ public struct Settings: Sendable {
                      registry: MFAHandlerRegistry) throws(SettingsError) -> Settings {
         let server = try ServerSettings(reader: reader)
         let tokens = try TokenSettings(reader: reader, requireSecretKey: requireSecretKey)
+        let mfa = try MFASettings(reader: reader, registry: registry)
+        let passwordless = try PasswordlessSettings(reader: reader)
+        let usesWebAuthn = mfa.handlers.contains(WebAuthnHandler.methodName) || passwordless.serves(.webauthn)
         var settings = Settings(
             database: try DatabaseSettings(reader: reader, required: requireDatabase),
             server: server,
@@ -53,7 +59,9 @@ public struct Settings: Sendable {
             passwords: try PasswordPolicySettings(reader: reader),
             maintenance: try MaintenanceSettings(reader: reader),
             metrics: try MetricsSettings(reader: reader),
-            mfa: try MFASettings(reader: reader, registry: registry),
+            mfa: mfa,
+            webauthn: try WebAuthnSettings(reader: reader, required: usesWebAuthn),
+            passwordless: passwordless,
             email: try EmailSettings(reader: reader),
             account: try AccountSettings(reader: reader, basePath: server.basePath),
             security: try SecuritySettings(reader: reader, secretKey: tokens.secretKey),

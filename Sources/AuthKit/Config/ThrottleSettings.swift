@@ -12,7 +12,8 @@ public struct ThrottleSettings: SettingsGroup {
             + "password_reset: per client network on password/reset/ (429); password_reset_address: per address "
             + "asked for (the answer stays 200, further mails are just not sent); registration: per client network on "
             + "registration/ and registration/resend-email/ (429); registration_address: confirmation mails per "
-            + "address on registration/resend-email/ (the answer stays 200). Counted in PostgreSQL: N "
+            + "address on registration/resend-email/ (the answer stays 200); passwordless_address: sign-in links per "
+            + "address on passwordless/email/initiate/ (the answer stays 200). Counted in PostgreSQL: N "
             + "instances give the rate once.")
 
     public var ipv4Prefix: Int
@@ -70,6 +71,8 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
     /// Confirmation mails re-sent to one address: when full the answer stays 200 and no mail is
     /// sent, as for password_reset_address.
     case registrationAddress = "registration_address"
+    /// Email sign-in links mailed to one address: when full the answer stays 200 and no mail is sent.
+    case passwordlessAddress = "passwordless_address"
 
     /// Who a scope counts: a client network, an authenticated user, or an address (counted by
     /// the controller, which knows it; routes list only client and user scopes).
@@ -79,7 +82,7 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
         switch self {
         case .authKit, .passwordReset, .registration: return .client
         case .mfa, .mfaSetup: return .user
-        case .passwordResetAddress, .registrationAddress: return .address
+        case .passwordResetAddress, .registrationAddress, .passwordlessAddress: return .address
         }
     }
 
@@ -92,9 +95,10 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
         case .passwordResetAddress: return ThrottleRate(requests: 3, period: 3600)
         case .registration: return ThrottleRate(requests: 10, period: 3600)
         case .registrationAddress: return ThrottleRate(requests: 3, period: 3600)
+        case .passwordlessAddress: return ThrottleRate(requests: 5, period: 3600)
         }
     }
 
     static let defaults = "auth_kit=60/min,mfa=30/min,mfa_setup=10/hour,password_reset=10/hour,password_reset_address=3/hour,"
-        + "registration=10/hour,registration_address=3/hour"
+        + "registration=10/hour,registration_address=3/hour,passwordless_address=5/hour"
 }

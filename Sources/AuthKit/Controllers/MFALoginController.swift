@@ -11,6 +11,11 @@ public struct MFALoginController: Sendable {
     /// The MFA branch of login/: the ephemeral-token answer, nil when the user has no active method.
     public func firstStep(_ user: User, passwordHash: String, _ context: RequestContext) throws -> HTTPResponse? {
         guard let (token, method) = try step.begin(user, passwordHash: passwordHash, context) else { return nil }
+        return Self.secondStepAnswer(token: token, method: method)
+    }
+
+    /// `{"ephemeral_token", "method", "mfa_enabled": true}`: the second step is next.
+    static func secondStepAnswer(token: String, method: String) -> HTTPResponse {
         var body = JSONObject()
         body.append("ephemeral_token", .string(token))
         body.append("method", .string(method))

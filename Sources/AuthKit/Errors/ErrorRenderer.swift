@@ -13,6 +13,8 @@ enum ErrorRenderer {
                 logger.error("a second-factor secret does not decrypt with the configured keys: run `authkit doctor`")
             }
             return failure.apiError.response
+        case let failure as PasskeyFailure:
+            return failure.apiError.response
         case is DatabaseUnavailable:
             return APIError.serviceUnavailable.response
         default:

@@ -74,7 +74,10 @@ public struct CodeVerifier: Sendable {
             let until = try store.blockedUntil(methodID: method.id, lane: lane, now: now.seconds)
             throw MFAFailure.throttled(wait: until.map { max(1, $0 - now.seconds) })
         }
-        let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, now: now,
+        let evidenceContext = EvidenceContext(now: now, action: action, origin: origin) { body in
+            try context.db { try body($0) }
+        }
+        let evidence = try self.evidence(code, for: method, allowBackup: allowBackup, context: evidenceContext,
                                          budget: lanes.budget(for: lane))
         // The backup codes left after the consuming statement (for the owner's notice).
         var remaining: Int?
@@ -125,10 +128,10 @@ public struct CodeVerifier: Sendable {
 
     /// What `code` proves for `method`: the handler's own evidence, else (where allowed) a
     /// backup code of the method.
-    func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, now: UnixTime,
+    func evidence(_ code: String, for method: MFAMethod, allowBackup: Bool, context: EvidenceContext,
                   budget: HashBudget) throws -> Evidence? {
         guard let handler = handlers.handler(method.name) else { return nil }
-        if let evidence = try handler.evidence(code, for: method, now: now) { return evidence }
+        if let evidence = try handler.evidence(code, for: method, context: context) { return evidence }
         guard allowBackup, code.unicodeScalars.count == backupCodeLength,
               let scheme = method.backupScheme else { return nil }
         return scheme.isSlow

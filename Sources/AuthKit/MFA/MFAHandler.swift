@@ -1,3 +1,5 @@
+import PostgreSQL
+
 /// A kind of second factor (drf-auth-kit's MFA handler): the one seam a new factor plugs into.
 ///
 /// A handler owns everything that differs between factors — what enrolment stores and shows,
@@ -17,24 +19,57 @@ public protocol MFAHandler: Sendable {
     /// Enrolment (POST mfa/): the secret to store (sealed) and the `setup_data` to answer.
     func enrol(user: User) throws -> Enrolment
 
+    /// Enrolment inside the creating transaction, for handlers that must store something with
+    /// the method (a WebAuthn registration challenge). By default `enrol(user:)`.
+    func enrol(user: User, context: ChallengeContext) throws -> Enrolment
+
     /// A new challenge for `method` (creation, the first login step, login/resend/, mfa/send/),
     /// inside the caller's transaction. Code-free handlers do nothing.
     func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason,
                    context: ChallengeContext) throws -> ChallengeResult
 
-    /// The body of login/challenge/ and mfa/challenge/ (`{}` for code-based methods).
-    func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue
+    /// The body of login/challenge/ and mfa/challenge/ (`{}` for code-based methods); handlers
+    /// that issue a challenge store it through `context`.
+    func challengeOptions(_ method: MFAMethod, user: User, context: ChallengeContext) throws -> JSONValue
 
     /// What `code` proves for `method` at `now`, before anything is consumed; nil: nothing.
     func evidence(_ code: String, for method: MFAMethod, now: UnixTime) throws -> Evidence?
+
+    /// `evidence(_:for:now:)` for handlers that need the database to judge a code (a WebAuthn
+    /// answer consumes its challenge and names a stored key). By default the plain one.
+    func evidence(_ code: String, for method: MFAMethod, context: EvidenceContext) throws -> Evidence?
+}
+
+/// What a handler may use while judging a code: the time, the action the code is for, where
+/// the request came from, and the request's database connection (only when asked for).
+public struct EvidenceContext {
+    public let now: UnixTime
+    public let action: CodeAction
+    public let origin: EventOrigin
+    let database: ((PGConnection) throws -> Void) throws -> Void
+
+    /// Runs `body` on the request's connection.
+    func db<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        var result: T?
+        try withoutActuallyEscaping(body) { body in try database { result = try body($0) } }
+        return result!
+    }
 }
 
 extension MFAHandler {
+    public func enrol(user: User, context: ChallengeContext) throws -> Enrolment { try enrol(user: user) }
+
+    public func evidence(_ code: String, for method: MFAMethod, context: EvidenceContext) throws -> Evidence? {
+        try evidence(code, for: method, now: context.now)
+    }
+
     public func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason,
                           context: ChallengeContext) throws -> ChallengeResult {
         .nothing
     }
-    public func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue { .object(JSONObject()) }
+    public func challengeOptions(_ method: MFAMethod, user: User, context: ChallengeContext) throws -> JSONValue {
+        .object(JSONObject())
+    }
 }
 
 /// What enrolment produced: the plaintext secret (sealed before it is stored; may be empty for
@@ -88,14 +123,18 @@ public struct Redemption: Sendable, Hashable {
     public let assignments: String
     /// The `WHERE` condition that makes the evidence single-use (`true` when it is not).
     public let condition: String
+    /// Common table expressions (each `name AS (...),`) the statement runs first and the
+    /// condition may test: a change to another table that must happen in the same statement.
+    public let prelude: String
 
     /// `$1`…`$10` are the pipeline's (method id, origin, event, kind, login time, trail rows, device).
     public static let firstParameter = 11
 
-    public init(name: String, assignments: String, condition: String) {
+    public init(name: String, assignments: String, condition: String, prelude: String = "") {
         self.name = name
         self.assignments = assignments
         self.condition = condition
+        self.prelude = prelude
     }
 }
 

@@ -4,9 +4,12 @@ public struct HandlerEnvironment: Sendable {
     /// Seconds between two explicit re-sends of a code (AUTHKIT_MFA_SEND_COOLDOWN).
     public let sendCooldown: Int64
     public let secrets: SecretBox
+    /// The relying party passkeys are registered for (the `webauthn` handler).
+    public let webauthn: WebAuthnSettings
 
-    public init(mfa: MFASettings, sendCooldown: Int64, secrets: SecretBox) {
+    public init(mfa: MFASettings, sendCooldown: Int64, secrets: SecretBox, webauthn: WebAuthnSettings) {
         self.mfa = mfa
+        self.webauthn = webauthn
         self.sendCooldown = sendCooldown
         self.secrets = secrets
     }
@@ -23,6 +26,7 @@ public struct MFAHandlerRegistry: Sendable {
     public static let builtIn = MFAHandlerRegistry([
         ("app", { AppHandler($0) }),
         ("email", { EmailHandler($0) }),
+        ("webauthn", { WebAuthnHandler($0) }),
     ])
 
     /// This registry plus one more handler (tests, or a build with an extra factor).
@@ -43,7 +47,8 @@ public struct MFAHandlers: Sendable {
 
     public init(settings: Settings, registry: MFAHandlerRegistry = .builtIn) {
         let environment = HandlerEnvironment(mfa: settings.mfa, sendCooldown: settings.security.sendCooldown,
-                                             secrets: SecretBox(keys: settings.security.encryptionKeys))
+                                             secrets: SecretBox(keys: settings.security.encryptionKeys),
+                                             webauthn: settings.webauthn)
         ordered = settings.mfa.handlers.compactMap { registry.make($0, environment) }
     }
 

@@ -41,9 +41,8 @@ public struct MFAService: Sendable {
     func challenge(_ method: MFAMethod, user: User, reason: ChallengeReason, context: RequestContext,
                    on connection: PGConnection) throws {
         guard let handler = handlers.handler(method.name) else { return }
-        let challengeContext = ChallengeContext(store: MFAStore(connection), outbox: OutboxStore(connection),
-                                                now: context.clock.now(), requestID: context.request.requestID)
-        switch try handler.challenge(method, user: user, reason: reason, context: challengeContext) {
+        switch try handler.challenge(method, user: user, reason: reason,
+                                     context: challengeContext(context, on: connection)) {
         case .nothing: break
         case .sent:
             try AuditTrail(connection).record(.codeSent, method: method, origin: context.origin)
@@ -63,8 +62,17 @@ public struct MFAService: Sendable {
     }
 
     /// The body of login/challenge/ and mfa/challenge/ for `method`.
-    func challengeOptions(_ method: MFAMethod, user: User) -> JSONValue {
-        handlers.handler(method.name)?.challengeOptions(method, user: user) ?? .object(JSONObject())
+    func challengeOptions(_ method: MFAMethod, user: User, context: RequestContext) throws -> JSONValue {
+        guard let handler = handlers.handler(method.name) else { return .object(JSONObject()) }
+        return try context.db { connection in
+            try handler.challengeOptions(method, user: user, context: challengeContext(context, on: connection))
+        }
+    }
+
+    /// What a handler's challenge may use on `connection`.
+    func challengeContext(_ context: RequestContext, on connection: PGConnection) -> ChallengeContext {
+        ChallengeContext(store: MFAStore(connection), outbox: OutboxStore(connection), now: context.clock.now(),
+                         requestID: context.request.requestID)
     }
 
     /// A second-step token for `method`, bound to the user's email, last login and password

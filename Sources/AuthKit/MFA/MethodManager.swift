@@ -32,13 +32,13 @@ public struct MethodManager: Sendable {
         guard let handler = handlers.handler(name) else { throw MFAFailure.noSuchMethod }
         // Cheap check first: a duplicate must not cost the hashes below.
         if try mfa.existingMethod(name, of: user, context) != nil { throw MFAFailure.alreadyExists }
-        let enrolment = try handler.enrol(user: user)
         let set = try mfa.newBackupCodes()
         let scheme = mfa.backupCodes.scheme
-        let sealed = try mfa.secrets.seal(enrolment.secret, userID: user.id, method: name)
         // The method, its audit row and its first challenge commit together (or not at all).
-        try context.db { connection in
+        let enrolment = try context.db { connection in
             try connection.transaction {
+                let enrolment = try handler.enrol(user: user, context: mfa.challengeContext(context, on: connection))
+                let sealed = try mfa.secrets.seal(enrolment.secret, userID: user.id, method: name)
                 guard let id = try MFAStore(connection).create(userID: user.id, name: name, secret: sealed,
                                                                backupSalt: set.salt, backupScheme: scheme,
                                                                backupHashes: set.hashes) else {
@@ -49,6 +49,7 @@ public struct MethodManager: Sendable {
                                        backupCodesRemaining: set.codes.count)
                 try AuditTrail(connection).record(.created, method: method, origin: context.origin)
                 try mfa.challenge(method, user: user, reason: .enrolment, context: context, on: connection)
+                return enrolment
             }
         }
         context.logger.notice("mfa method created", metadata: ["method": "\(name)"])
@@ -179,7 +180,7 @@ public struct MethodManager: Sendable {
 
     /// POST mfa/challenge/: the handler's challenge options for an active method.
     public func challengeOptions(_ name: String, for user: User, _ context: RequestContext) throws -> JSONValue {
-        mfa.challengeOptions(try mfa.activeMethod(name, of: user, context), user: user)
+        try mfa.challengeOptions(try mfa.activeMethod(name, of: user, context), user: user, context: context)
     }
 
     /// GET mfa/backup-codes/: how many backup codes of the method are left (never the codes).

@@ -33,7 +33,7 @@ public struct Redemptions: Sendable {
             )
             """
         var sql = """
-            WITH redeemed AS (
+            WITH \(redemption.prelude)redeemed AS (
                 UPDATE mfa_methods SET \(reset)last_used_at = now()\(assignments)
                 WHERE id = $1 AND (\(redemption.condition))
                 RETURNING id, user_id, name, cardinality(backup_codes) AS remaining

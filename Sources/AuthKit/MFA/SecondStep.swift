@@ -52,6 +52,6 @@ public struct SecondStep: Sendable {
     public func challengeOptions(token: String, _ context: RequestContext) throws -> JSONValue {
         let resolved = try mfa.resolve(token, context)
         guard let method = resolved.method else { throw MFAFailure.noSuchMethod }
-        return mfa.challengeOptions(method, user: resolved.user)
+        return try mfa.challengeOptions(method, user: resolved.user, context: context)
     }
 }

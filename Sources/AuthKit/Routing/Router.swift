@@ -9,6 +9,9 @@ public struct Router: Sendable {
 
     public let basePath: String
     private let routes: [String: Route]
+    /// Routes with a `{id}` segment (`webauthn/credentials/{id}`), tried only when no fixed
+    /// path matches: one segment matches any non-empty segment; the controller reads it.
+    private let patterns: [(segments: [Substring], route: Route)]
 
     public init(basePath: String, routes: [Route]) {
         self.basePath = basePath
@@ -20,6 +23,20 @@ public struct Router: Sendable {
             table[route.path] = indexed
         }
         self.routes = table
+        patterns = table.values.filter { $0.path.contains("{") }.sorted { $0.path < $1.path }
+            .map { ($0.path.split(separator: "/", omittingEmptySubsequences: false), $0) }
+    }
+
+    /// The route at `key` (a path without base and trailing slash): fixed paths first.
+    private func lookup(_ key: String) -> Route? {
+        if let route = routes[key] { return route }
+        guard !patterns.isEmpty else { return nil }
+        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
+        return patterns.first { pattern in
+            pattern.segments.count == segments.count && zip(pattern.segments, segments).allSatisfy { want, got in
+                want.hasPrefix("{") ? !got.isEmpty : want == got
+            }
+        }?.route
     }
 
     public var allRoutes: [Route] { routes.values.sorted { $0.path < $1.path } }
@@ -38,10 +55,10 @@ public struct Router: Sendable {
             let keyEnd = utf8.index(before: path.endIndex)
             // `login//` and the like are not routes.
             guard keyEnd > restStart, utf8[utf8.index(before: keyEnd)] != slash,
-                  let route = routes[String(path[restStart..<keyEnd])] else { return .notFound }
+                  let route = lookup(String(path[restStart..<keyEnd])) else { return .notFound }
             return .route(route)
         }
-        guard let route = routes[String(path[restStart...])] else { return .notFound }
+        guard let route = lookup(String(path[restStart...])) else { return .notFound }
         switch route.trailingSlash {
         case .optional:
             return .route(route)

@@ -12,6 +12,8 @@ public enum Routes {
         public var passwordChange: PasswordChangeController
         public var passwordReset: PasswordResetController
         public var registration: RegistrationController
+        public var passkeys: PasskeyController
+        public var passwordless: PasswordlessController
 
         public init(settings: Settings, lanes: HashLanes, registry: MFAHandlerRegistry = .builtIn,
                     passwordPolicy: PasswordPolicy? = nil) {
@@ -29,6 +31,9 @@ public enum Routes {
                                                       rules: rules, notices: notices)
             passwordReset = PasswordResetController(settings: settings, lanes: lanes, rules: rules, notices: notices)
             registration = RegistrationController(settings: settings, lanes: lanes, rules: rules)
+            passkeys = PasskeyController(settings: settings.webauthn)
+            passwordless = PasswordlessController(settings: settings, mfa: service, sessions: sessions,
+                                                  mfaLogin: mfaLogin)
         }
     }
 
@@ -36,6 +41,10 @@ public enum Routes {
         let names = settings.mfa.handlers
         func route(_ path: String, _ slash: Route.TrailingSlash, authenticated: Bool, throttles: [ThrottleScope] = [],
                    metadata: String? = nil, _ handlers: [HTTPMethod: Handler]) -> Route {
+            make(path, slash, authenticated, throttles, metadata, handlers)
+        }
+        func make(_ path: String, _ slash: Route.TrailingSlash, _ authenticated: Bool, _ throttles: [ThrottleScope],
+                  _ metadata: String?, _ handlers: [HTTPMethod: Handler]) -> Route {
             // The unauthenticated routes that take credentials or tokens are rate-limited per
             // client network (drf-auth-kit's auth_kit scope).
             let scopes = path.hasPrefix("login") || path.hasPrefix("token") ? [ThrottleScope.authKit] : throttles
@@ -100,6 +109,50 @@ public enum Routes {
             route("mfa/backup-codes", .required, authenticated: true, [.get: { try c.mfa.backupCodes(&$0) }]),
             route("mfa/backup-codes/regenerate", .required, authenticated: true, throttles: manage,
                   [.post: { try c.mfa.regenerateBackupCodes(&$0) }]),
+        ] + passkeyRoutes(settings, c, make) + passwordlessRoutes(settings, c, make)
+    }
+
+    typealias RouteMaker = (String, Route.TrailingSlash, Bool, [ThrottleScope], String?,
+                            [HTTPMethod: Handler]) -> Route
+
+    /// webauthn/credentials/ (§13): with the webauthn MFA handler, as the reference's app is
+    /// installed with it. Authenticated, slash required (a DRF router); changes count per user.
+    static func passkeyRoutes(_ settings: Settings, _ c: Controllers,
+                              _ route: RouteMaker) -> [Route] {
+        guard settings.mfa.handlers.contains(WebAuthnHandler.methodName) else { return [] }
+        return [
+            route("webauthn/credentials", .required, true, [.mfa], nil,
+                  [.get: { try c.passkeys.list(&$0) }, .post: { try c.passkeys.create(&$0) }]),
+            route("webauthn/credentials/register_options", .required, true, [.mfa], nil,
+                  [.post: { try c.passkeys.registerOptions(&$0) }]),
+            route("webauthn/credentials/{id}", .required, true, [.mfa], nil,
+                  [.delete: { try c.passkeys.delete(&$0) }]),
+            route("webauthn/credentials/{id}/rename", .required, true, [.mfa], nil,
+                  [.patch: { try c.passkeys.rename(&$0) }]),
         ]
+    }
+
+    /// passwordless/ (§14): only with USE_PASSWORDLESS and the handler listed. No
+    /// authentication; counted per client network with the login routes.
+    static func passwordlessRoutes(_ settings: Settings, _ c: Controllers,
+                                   _ route: RouteMaker) -> [Route] {
+        var routes: [Route] = []
+        if settings.passwordless.serves(.webauthn) {
+            routes += [
+                route("passwordless/webauthn/initiate", .optional, false, [.authKit], nil,
+                      [.post: { try c.passwordless.passkeyInitiate(&$0) }]),
+                route("passwordless/webauthn/verify", .optional, false, [.authKit], nil,
+                      [.post: { try c.passwordless.passkeyVerify(&$0) }]),
+            ]
+        }
+        if settings.passwordless.serves(.email) {
+            routes += [
+                route("passwordless/email/initiate", .optional, false, [.authKit], nil,
+                      [.post: { try c.passwordless.linkInitiate(&$0) }]),
+                route("passwordless/email/verify", .optional, false, [.authKit], nil,
+                      [.post: { try c.passwordless.linkVerify(&$0) }]),
+            ]
+        }
+        return routes
     }
 }

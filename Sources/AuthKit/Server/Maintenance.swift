@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// Periodic housekeeping on its own thread and database connection: purges revoked refresh
-/// tokens that have expired anyway, finished outbox rows and audit events past their retention. Several
+/// tokens that have expired anyway, finished outbox rows, audit events past their retention and
+/// unanswered WebAuthn challenges. Several
 /// instances may run it at once (plain DELETEs).
 enum Maintenance {
     /// `email`: for the outbox's retention (AUTHKIT_EMAIL_RETENTION).
@@ -23,6 +24,8 @@ enum Maintenance {
                     try MFAStore(connection).purgeDeviceAttempts(before: clock.now().seconds - 86400)
                     // Windows of the longest period (a day) are done after two periods.
                     try ThrottleWindows(connection).purge(before: clock.now().seconds - 2 * 86400)
+                    // WebAuthn challenges nobody answered in time.
+                    _ = try WebAuthnStore(connection).purgeExpired(now: clock.now().seconds)
                     return (try RevokedTokens(connection).purgeExpired(now: clock.now().seconds),
                             try OutboxStore(connection).purgeFinished(olderThan: email.retention),
                             try AuditTrail(connection).purge(olderThanDays: settings.eventRetentionDays))

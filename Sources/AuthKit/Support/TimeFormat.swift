@@ -6,6 +6,12 @@ import Glibc
 enum TimeFormat {
     /// DRF's DateTimeField output: `2026-11-25T13:21:20.672184Z`; the fraction is omitted when
     /// the microseconds are zero, as Python's isoformat() does.
+    /// SQL that renders the timestamptz `column` as DRF renders a DateTimeField in UTC
+    /// (`2026-12-06T16:01:58.033396Z`); NULL stays NULL.
+    static func sqlMicros(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    }
+
     static func iso8601(_ time: UnixTime) -> String {
         let seconds = time.seconds
         let micros = Int(time.microseconds - seconds * 1_000_000)

@@ -1,0 +1,118 @@
+/// drf-auth-kit's WEBAUTHN_* settings: the relying party passkeys are registered for and how
+/// the options ask for them. Only read when a `webauthn` handler is configured (MFA or
+/// passwordless); then the RP id and the origins are required.
+public struct WebAuthnSettings: SettingsGroup {
+    /// nil: unset (webauthn handlers refuse to start).
+    public var rpID: String?
+    static let rpID = SettingKey<String?>(
+        "WEBAUTHN_RP_ID", unset: nil, shown: "(unset)", SettingRule.rpID.optional,
+        "Relying party id passkeys are bound to: the site's host or a registrable suffix of it (e.g. example.com "
+            + "for app.example.com), no scheme or port. Required when webauthn is in MFA_HANDLERS or "
+            + "PASSWORDLESS_HANDLERS; a key registered for one RP id never works for another.")
+
+    public var rpName: String
+    static let rpName = SettingKey<String>(
+        "WEBAUTHN_RP_NAME", computed: "(WEBAUTHN_RP_ID)", .text,
+        "rp.name of the creation options: the site name authenticators show.")
+
+    /// Exact origins clientDataJSON.origin may have.
+    public var origins: [String]
+    static let origins = SettingKey<[String]>(
+        "WEBAUTHN_ORIGIN", unset: [], shown: "(unset)", .originList,
+        "Origins (scheme://host[:port]) the browser pages run on, comma-separated; clientDataJSON's origin must be "
+            + "one of them exactly. Required with webauthn.")
+
+    public var timeout: Int
+    static let timeout = SettingKey<Int>(
+        "WEBAUTHN_TIMEOUT", default: "60000", .int(in: 1000...600_000),
+        "timeout (milliseconds) in creation and request options: how long the browser waits for the user.")
+
+    public var attestation: String
+    static let attestation = SettingKey<String>(
+        "WEBAUTHN_ATTESTATION", default: "none", .choice(["none", "indirect", "direct", "enterprise"]),
+        "attestation of the creation options. Statements in the formats none, packed and fido-u2f are verified; "
+            + "certificates are not chained to a trust anchor.")
+
+    public var userVerification: String
+    static let userVerification = SettingKey<String>(
+        "WEBAUTHN_USER_VERIFICATION", default: "preferred", .choice(["required", "preferred", "discouraged"]),
+        "userVerification of both option kinds; required also refuses registrations and assertions without the UV "
+            + "flag (PIN or biometric).")
+
+    public var residentKey: String
+    static let residentKey = SettingKey<String>(
+        "WEBAUTHN_RESIDENT_KEY", default: "preferred", .choice(["required", "preferred", "discouraged"]),
+        "authenticatorSelection.residentKey (requireResidentKey is true exactly when required).")
+
+    public var challengeExpiry: Int64
+    static let challengeExpiry = SettingKey<Int64>(
+        "WEBAUTHN_CHALLENGE_EXPIRY", default: "300", .int64(in: 10...3600),
+        "Seconds a registration or authentication challenge can be answered; each is answered at most once.")
+
+    public var requiresUserVerification: Bool { userVerification == "required" }
+
+    public static var catalog: [SettingInfo] {
+        [rpID.info, rpName.info, origins.info, timeout.info, attestation.info, userVerification.info,
+         residentKey.info, challengeExpiry.info]
+    }
+
+    /// `required`: a webauthn handler is configured, so the RP id and origins must be set.
+    init(reader: SettingsReader, required: Bool) throws(SettingsError) {
+        rpID = try reader.value(Self.rpID)
+        rpName = try reader.value(Self.rpName, default: rpID ?? "")
+        origins = try reader.value(Self.origins)
+        timeout = try reader.value(Self.timeout)
+        attestation = try reader.value(Self.attestation)
+        userVerification = try reader.value(Self.userVerification)
+        residentKey = try reader.value(Self.residentKey)
+        challengeExpiry = try reader.value(Self.challengeExpiry)
+        guard required else { return }
+        guard let rpID else {
+            throw SettingsError(setting: Self.rpID.variable, problem: "required when webauthn is in MFA_HANDLERS or "
+                                    + "PASSWORDLESS_HANDLERS (the site's host, e.g. example.com)")
+        }
+        guard !origins.isEmpty else {
+            throw SettingsError(setting: Self.origins.variable, problem: "required when webauthn is in MFA_HANDLERS "
+                                    + "or PASSWORDLESS_HANDLERS (e.g. https://\(rpID))")
+        }
+        for origin in origins {
+            let host = AccountSettings.host(of: origin).split(separator: ":").first.map(String.init) ?? ""
+            guard host == rpID || host.hasSuffix("." + rpID) else {
+                throw SettingsError(setting: Self.origins.variable,
+                                    problem: "\"\(origin)\" is not on WEBAUTHN_RP_ID \"\(rpID)\" or a subdomain of it: "
+                                        + "browsers would refuse every ceremony")
+            }
+        }
+    }
+}
+
+extension SettingRule where Value == String {
+    /// A host name: lowercase letters, digits, dots and hyphens (no scheme, port or path).
+    static var rpID: Self {
+        Self { (text: String) throws(InvalidSetting) -> String in
+            let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+            guard text.count <= 253, text.allSatisfy({ allowed.contains($0) }), !text.hasPrefix("."),
+                  !text.hasSuffix(".") else {
+                throw InvalidSetting(problem: "must be a lowercase host name such as example.com, got \"\(text)\"")
+            }
+            return text
+        }
+    }
+}
+
+extension SettingRule where Value == [String] {
+    /// Comma-separated http(s) origins without path, query or trailing slash.
+    static var originList: Self {
+        Self { (text: String) throws(InvalidSetting) -> [String] in
+            let items = text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            for item in items {
+                let url = try SettingRule<String>.httpURL.parse(item)
+                guard url == item, !item.dropFirst(8).contains("/") else {
+                    throw InvalidSetting(problem: "\"\(item)\" is not an origin (scheme://host[:port], no path or "
+                                             + "trailing slash)")
+                }
+            }
+            return items
+        }
+    }
+}
