@@ -56,3 +56,41 @@ import TestSupport
         #expect(!a.log().contains("level=error") && !b.log().contains("level=error"))
     }
 }
+
+/// Passkey challenges live in PostgreSQL: issued by one instance, answered at another, and an
+/// answer sent to both at once is accepted once.
+@Suite struct MultiInstancePasskeyTests {
+    @Test func challengesAndAnswersCrossInstances() throws {
+        let cluster = try PostgresCluster.shared.get()
+        let db = try cluster.createDatabase()
+        let settings = PasskeyTests.settings
+        let a = try AppInstance(databaseURL: cluster.url(db), settings: settings)
+        let port = Paths.freePort()
+        let b = try AppInstance(databaseURL: cluster.url(db),
+                                settings: settings.merging(["AUTHKIT_DATABASE_PREPARED_STATEMENTS": "false"]) { $1 },
+                                arguments: ["--bind", "127.0.0.1:\(port)"], waitForSocket: false)
+        #expect(Paths.waitFor(seconds: 20) { (try? FastCGIClient(tcpPort: port)) != nil })
+        let nginx = try NginxInstance(upstream: "server unix:\(a.socketPath); server 127.0.0.1:\(port);")
+        defer { nginx.stop(); a.terminate(); b.terminate() }
+        let s = try Stack(existing: cluster, database: db, app: a, nginx: nginx)
+
+        // Round robin: options and answers alternate between the instances.
+        let (_, key, _) = try PasskeyTests.enrol(s, "wa_roamer")
+        for _ in 0..<3 {
+            let (token, options) = try PasskeyTests.challenge(s, "wa_roamer")
+            #expect(try PasskeyTests.verify(s, token, try key.get(options.text, embedSessionID: true)).status == 200)
+        }
+        // One answer sent four times at once, through both instances: one session.
+        let (_, options) = try PasskeyTests.challenge(s, "wa_roamer")
+        let answer = try key.get(options.text, embedSessionID: true)
+        let tokens = try (0..<4).map { _ in try #require(try s.login("wa_roamer").string("ephemeral_token")) }
+        let statuses = Mutex<[Int]>([])
+        Concurrently.run(4) { i in
+            let status = (try? PasskeyTests.verify(s, tokens[i], answer))?.status ?? -1
+            statuses.withLock { $0.append(status) }
+        }
+        #expect(statuses.withLock { $0.sorted() } == [200, 400, 400, 400])
+        #expect(a.log().contains("route=login/verify/") && b.log().contains("route=login/verify/"))
+        #expect(!a.log().contains("level=error") && !b.log().contains("level=error"))
+    }
+}

@@ -319,6 +319,75 @@ import TestSupport
         let second = try s.post("passwordless/email/verify/", #"{"token": "\#(hankToken)"}"#)
         #expect(second.string("method") == "webauthn" && second.text.hasSuffix(#""mfa_enabled":true}"#), "\(second.text)")
     }
+    @Test func otherCodeRoutesTakeAnAssertionAndCountersOfZeroStay() throws {
+        let s = try Self.stack.get()
+        let (access, key, _) = try Self.enrol(s, "wa_ivy")
+        // A second method, so webauthn can be deactivated without leaving the account bare.
+        let app = try s.post("mfa/", #"{"method": "app"}"#, token: access)
+        #expect(app.status == 201)
+        // mfa/challenge/ gives options whose answer is the code of mfa/deactivate/.
+        let options = try s.post("mfa/challenge/", #"{"method": "webauthn"}"#, token: access)
+        #expect(options.string("session_id") != nil, "\(options.text)")
+        let tampered = try key.get(options.text, embedSessionID: true, set: ["tamper_signature": "true"])
+        #expect(try s.post("mfa/deactivate/", #"{"method": "webauthn", "code": \#(Self.quoted(tampered))}"#, token: access).text
+                == #"{"non_field_errors":["Invalid OTP code"]}"#)
+        let again = try s.post("mfa/challenge/", #"{"method": "webauthn"}"#, token: access)
+        let answer = try key.get(again.text, embedSessionID: true, set: ["sign_count": "0"])
+        #expect(try s.post("mfa/deactivate/", #"{"method": "webauthn", "code": \#(Self.quoted(answer))}"#, token: access).text
+                == #"{"detail":"Deactivated MFA method"}"#)
+        #expect(try s.get("mfa/", token: access).text.contains(#"{"name":"webauthn","is_primary":false,"is_active":false,"is_setup":true}"#))
+        #expect(try s.get("webauthn/credentials/", token: access).text.contains(#""name":"Passkey""#),
+                "deactivating keeps the keys")
+
+        // A synced passkey without a counter (0 at registration, 0 in every assertion) keeps working.
+        try s.createUser("wa_jack")
+        let jack = try s.accessToken("wa_jack")
+        let synced = try SoftAuthenticator(origin: Self.origin)
+        let register = try s.post("webauthn/credentials/register_options/", "", token: jack).text
+        #expect(try s.post("webauthn/credentials/", #"{"credential": \#(try synced.create(register, backup: true))}"#,
+                           token: jack).status == 201)
+        for _ in 0..<2 {
+            let p = try s.post("passwordless/webauthn/initiate/", #"{"email": "wa_jack@example.com"}"#)
+            let r = try s.post("passwordless/webauthn/verify/", #"{"credential": \#(try synced.get(p.text, set: ["sign_count": "0"])), "session_id": "\#(p.string("session_id")!)"}"#)
+            #expect(r.status == 200, "\(r.text)")
+        }
+        // An inactive owner: refused with the reference's message.
+        try s.cli(["user", "deactivate", "wa_jack"])
+        let p = try s.post("passwordless/webauthn/initiate/", "{}")
+        #expect(try s.post("passwordless/webauthn/verify/", #"{"credential": \#(try synced.get(p.text, set: ["sign_count": "0"])), "session_id": "\#(p.string("session_id")!)"}"#).text
+                == #"{"non_field_errors":["User account is disabled."]}"#)
+    }
+}
+
+/// WEBAUTHN_USER_VERIFICATION=required: keys must verify the user (PIN or biometric).
+@Suite struct PasskeyUserVerificationTests {
+    @Test func withoutUVNothingIsAccepted() throws {
+        let s = try Stack(settings: PasskeyTests.settings.merging([
+            "AUTHKIT_WEBAUTHN_USER_VERIFICATION": "required",
+            "AUTHKIT_FRONTEND_BASE_URL": "https://app.example.com/", "AUTHKIT_PASSWORDLESS_EMAIL_LINK_PATH": "/sign-in/email",
+        ]) { $1 })
+        defer { s.stop() }
+        try s.createUser("wa_kim")
+        let access = try s.accessToken("wa_kim")
+        let key = try SoftAuthenticator(origin: PasskeyTests.origin)
+        let options = try s.post("webauthn/credentials/register_options/", "", token: access)
+        #expect(options.text.contains(#""userVerification":"required"}"#))
+        // UP and AT only (0x41): refused.
+        #expect(try s.post("webauthn/credentials/", #"{"credential": \#(try key.create(options.text, set: ["flags": "65"]))}"#, token: access).text
+                == #"["User verification is required but user was not verified during attestation"]"#)
+        let retry = try s.post("webauthn/credentials/register_options/", "", token: access)
+        #expect(try s.post("webauthn/credentials/", #"{"credential": \#(try key.create(retry.text))}"#, token: access).status == 201)
+        let p = try s.post("passwordless/webauthn/initiate/", "{}")
+        #expect(try s.post("passwordless/webauthn/verify/", #"{"credential": \#(try key.get(p.text, key: 1, set: ["flags": "1"])), "session_id": "\#(p.string("session_id")!)"}"#).status == 400)
+        let p2 = try s.post("passwordless/webauthn/initiate/", "{}")
+        #expect(try s.post("passwordless/webauthn/verify/", #"{"credential": \#(try key.get(p2.text, key: 1)), "session_id": "\#(p2.string("session_id")!)"}"#).status == 200)
+
+        // With a link path the mail carries a link to the frontend (never to the Host asked for).
+        _ = try s.http.post("passwordless/email/initiate/", json: #"{"email": "wa_kim@example.com"}"#,
+                            headers: [("Host", "evil.example"), ("X-Forwarded-Host", "evil.example")])
+        let mail = try #require(s.mailbox.message(0, to: "wa_kim@example.com"))
+        #expect(mail.raw.contains("https://app.example.com/sign-in/email?token=") && !mail.raw.contains("evil.example"))
+    }
 }
 
 /// Without the passkey settings nothing of it shows.
