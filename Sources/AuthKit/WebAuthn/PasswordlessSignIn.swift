@@ -1,3 +1,4 @@
+import CryptoCore
 import PostgreSQL
 
 /// Passwordless sign-in (the reference's `auth_kit.passwordless`) as domain operations: with a
@@ -34,16 +35,25 @@ public struct PasswordlessSignIn: Sendable {
     // MARK: Passkey
 
     /// Request options for a passwordless answer; with `email`, the keys of its active owner
-    /// (only a hint to the browser: any registered key may answer).
+    /// (only a hint to the browser: any registered key may answer). An address without keys
+    /// gets one made-up key, stable per address, so the answer does not tell who has an account
+    /// or passkeys (the reference answers an empty list there).
     public func passkeyOptions(email: String?, _ context: RequestContext) throws -> JSONValue {
         let now = context.clock.now().seconds
-        let ceremonies = self.ceremonies
+        let (ceremonies, decoy) = (self.ceremonies, self.decoy)
         return try context.db { connection in
-            let keys = try email.map { try PasswordlessStore(connection).keys(email: $0) } ?? []
+            var keys = try email.map { try PasswordlessStore(connection).keys(email: $0) } ?? []
+            if let email, keys.isEmpty { keys = [(decoy(email), ["hybrid", "internal"])] }
             return try ceremonies.requestOptions(
                 .passwordless, userID: nil, allowing: keys.map { PasskeyCeremonies.descriptor(id: $0, transports: $1) },
                 store: WebAuthnStore(connection), now: now)
         }
+    }
+
+    /// The made-up credential id of an address without keys: 32 bytes, like many real ones.
+    var decoy: @Sendable (String) -> [UInt8] {
+        let key = addresses.digest("decoy-credential", scope: .passwordlessAddress)
+        return { email in HMAC.authenticate(.sha256, key: Array(key.utf8), message: Array(email.lowercased().utf8)) }
     }
 
     /// An assertion answered to a passwordless challenge: the key's owner signs in.
