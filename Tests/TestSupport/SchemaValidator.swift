@@ -19,7 +19,9 @@ public struct SchemaValidator {
     public func check(method: String, path: String, status: Int, contentType: String?, body: [UInt8]) -> [String] {
         var p = path.split(separator: "?").first.map(String.init) ?? path
         if !p.hasSuffix("/") { p += "/" }
-        guard case .object(let paths)? = root["paths"], case .object(let item)? = paths[p] else { return ["\(path): no such path in the schema"] }
+        guard case .object(let paths)? = root["paths"], case .object(let item)? = paths[p] ?? templated(p, in: paths) else {
+            return ["\(path): no such path in the schema"]
+        }
         guard case .object(let operation)? = item[method.lowercased()] else { return ["\(method) \(path): no such operation"] }
         guard case .object(let responses)? = operation["responses"], let found = responses[String(status)] else {
             return ["\(method) \(path): status \(status) not documented"]
@@ -34,6 +36,16 @@ public struct SchemaValidator {
         }
         guard let value = try? JSONParser.parse(body) else { return ["\(method) \(path) \(status): body is not JSON"] }
         return validate(value, schema, at: "\(method) \(path) \(status) $")
+    }
+
+    /// The item of a templated path (`webauthn/credentials/{id}/`) that `path` instantiates.
+    func templated(_ path: String, in paths: JSONObject) -> JSONValue? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return paths.entries.first { entry in
+            let pattern = entry.key.split(separator: "/", omittingEmptySubsequences: false)
+            return entry.key.contains("{") && pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
+        }?.value
     }
 
     func resolve(_ value: JSONValue) -> JSONValue {
