@@ -5,6 +5,10 @@
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 /* Function-like macros Swift cannot import. */
 static inline int authkit_evp_gcm_set_ivlen(EVP_CIPHER_CTX *ctx, int len) {
@@ -59,4 +63,14 @@ static inline int authkit_hmac(int which, const void *key, int key_length, const
     HMAC_CTX_free(ctx);
     return ok;
 }
+
+/* STACK_OF(X509) is reached through macros Swift cannot import. A pushed certificate gets its
+ * own reference, so the stack and the Swift owner of the certificate free independently. */
+static inline STACK_OF(X509) *authkit_x509_stack_new(void) { return sk_X509_new_null(); }
+static inline int authkit_x509_stack_push(STACK_OF(X509) *stack, X509 *cert) {
+    if (X509_up_ref(cert) != 1) return 0;
+    if (sk_X509_push(stack, cert) <= 0) { X509_free(cert); return 0; }
+    return 1;
+}
+static inline void authkit_x509_stack_free(STACK_OF(X509) *stack) { sk_X509_pop_free(stack, X509_free); }
 #endif

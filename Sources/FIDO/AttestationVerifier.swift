@@ -2,9 +2,9 @@ import CFido2
 
 /// Verifies attestation statements that carry a signature (`packed` and `fido-u2f`) with
 /// libfido2's `fido_cred_verify` (statement with a certificate: the signature is checked with
-/// the leaf certificate's key; no chain to a trust anchor is built, as with the reference's
-/// default of no trusted roots) or `fido_cred_verify_self` (packed self attestation: signed by
-/// the credential key itself). `none` carries nothing to verify and is handled by the caller.
+/// the leaf certificate's key; the chain to a trust anchor, when one is configured, is the
+/// caller's check: libfido2 reads only x5c[0]) or `fido_cred_verify_self` (packed self
+/// attestation: signed by the credential key itself). `none` carries nothing to verify and is handled by the caller.
 public enum AttestationVerifier {
     public static func verify(
         _ object: AttestationObject, algorithm: COSEAlgorithm, rpID: String, clientDataHash: [UInt8]

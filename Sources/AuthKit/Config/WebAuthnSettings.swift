@@ -1,3 +1,5 @@
+import CryptoCore
+
 /// drf-auth-kit's WEBAUTHN_* settings: the relying party passkeys are registered for and how
 /// the options ask for them. Only read when a `webauthn` handler is configured (MFA or
 /// passwordless); then the RP id and the origins are required.
@@ -31,7 +33,20 @@ public struct WebAuthnSettings: SettingsGroup {
     static let attestation = SettingKey<String>(
         "WEBAUTHN_ATTESTATION", default: "none", .choice(["none", "indirect", "direct", "enterprise"]),
         "attestation of the creation options. Statements in the formats none, packed and fido-u2f are verified; "
-            + "certificates are not chained to a trust anchor.")
+            + "their certificates are chained to a trust anchor only with WEBAUTHN_TRUST_STORE.")
+
+    /// The path as configured; nil: no chain check (any valid statement, as the reference without roots).
+    public var trustStorePath: String?
+    /// The roots read from `trustStorePath` at start-up, so a broken file stops the service
+    /// before it serves instead of refusing every registration later.
+    public var trustAnchors: X509TrustAnchors?
+    static let trustStore = SettingKey<String?>(
+        "WEBAUTHN_TRUST_STORE", unset: nil, shown: "(unset)", SettingRule.absolutePath.optional,
+        "PEM bundle of root certificates (absolute path, read at start-up) that attestation certificates must "
+            + "chain to: registrations are then accepted only with a packed (x5c) or fido-u2f statement whose "
+            + "x5c verifies to one of them (x5c[0] the attestation certificate, the rest intermediates); none and "
+            + "self attestation are refused. Needs WEBAUTHN_ATTESTATION direct (or indirect, enterprise): browsers "
+            + "send certificates only when asked. Unset: statements are verified but not chained.")
 
     public var userVerification: String
     static let userVerification = SettingKey<String>(
@@ -52,8 +67,8 @@ public struct WebAuthnSettings: SettingsGroup {
     public var requiresUserVerification: Bool { userVerification == "required" }
 
     public static var catalog: [SettingInfo] {
-        [rpID.info, rpName.info, origins.info, timeout.info, attestation.info, userVerification.info,
-         residentKey.info, challengeExpiry.info]
+        [rpID.info, rpName.info, origins.info, timeout.info, attestation.info, trustStore.info,
+         userVerification.info, residentKey.info, challengeExpiry.info]
     }
 
     /// `required`: a webauthn handler is configured, so the RP id and origins must be set.
@@ -63,9 +78,17 @@ public struct WebAuthnSettings: SettingsGroup {
         origins = try reader.value(Self.origins)
         timeout = try reader.value(Self.timeout)
         attestation = try reader.value(Self.attestation)
+        trustStorePath = try reader.value(Self.trustStore)
+        trustAnchors = try trustStorePath.map { (path) throws(SettingsError) in try Self.loadTrustStore(path) }
         userVerification = try reader.value(Self.userVerification)
         residentKey = try reader.value(Self.residentKey)
         challengeExpiry = try reader.value(Self.challengeExpiry)
+        if trustAnchors != nil, attestation == "none" {
+            // Browsers answer an attestation preference of none with fmt none: nothing could register.
+            throw SettingsError(setting: Self.trustStore.variable,
+                                problem: "needs WEBAUTHN_ATTESTATION direct, indirect or enterprise (with none, "
+                                    + "browsers drop the certificates and every registration would be refused)")
+        }
         guard required else { return }
         guard let rpID else {
             throw SettingsError(setting: Self.rpID.variable, problem: "required when webauthn is in MFA_HANDLERS or "
@@ -82,6 +105,16 @@ public struct WebAuthnSettings: SettingsGroup {
                                     problem: "\"\(origin)\" is not on WEBAUTHN_RP_ID \"\(rpID)\" or a subdomain of it: "
                                         + "browsers would refuse every ceremony")
             }
+        }
+    }
+}
+
+extension WebAuthnSettings {
+    /// The roots of the PEM bundle at `path`, or a SettingsError saying why the file cannot serve.
+    static func loadTrustStore(_ path: String) throws(SettingsError) -> X509TrustAnchors {
+        do { return try X509TrustAnchors(pemFile: path) } catch {
+            throw SettingsError(setting: trustStore.variable,
+                                problem: "\(path) is not a readable PEM bundle of certificates (\(error))")
         }
     }
 }

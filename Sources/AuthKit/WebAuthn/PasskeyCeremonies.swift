@@ -91,7 +91,7 @@ public struct PasskeyCeremonies: Sendable {
         do {
             let verified = try RegistrationVerifier.verify(
                 credential: credential, expectedChallenge: taken.challenge, origins: settings.origins, rpID: rpID,
-                requireUserVerification: settings.requiresUserVerification)
+                requireUserVerification: settings.requiresUserVerification, trustAnchors: settings.trustAnchors)
             return .success(Registration(verified: verified, transports: Self.transports(of: credential)))
         } catch {
             return .failure(.verification(error))

@@ -21,6 +21,9 @@ public enum WebAuthnError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedAttestation(String)
     case unsupportedAttestation(String)
     case invalidAttestationSignature
+    /// A trust store is configured and the attestation does not chain to it: no certificate
+    /// (none, packed self attestation) or a chain that fails; the detail is for logs only.
+    case untrustedAttestation(String)
     case invalidSignature
     /// The counter did not grow: the authenticator may have been cloned (§6.1.1).
     case signCountRegression(stored: UInt32, received: UInt32)
@@ -47,6 +50,7 @@ public enum WebAuthnError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedAttestation(let why): return "Malformed attestation: \(why)"
         case .unsupportedAttestation(let format): return "Unsupported attestation format \"\(format)\""
         case .invalidAttestationSignature: return "Could not verify attestation statement signature"
+        case .untrustedAttestation: return "Attestation could not be verified against the trust store"
         case .invalidSignature: return "Could not verify authentication signature"
         case .signCountRegression(let stored, let received):
             return "Response sign count of \(received) was not greater than current count of \(stored)"

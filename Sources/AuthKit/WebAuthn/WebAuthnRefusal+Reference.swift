@@ -32,6 +32,8 @@ extension WebAuthnRefusal {
             return "attestationObject was malformed. See __cause__ for more info"
         case .unsupportedAttestation(let format): return "Unsupported attestation type \"\(format)\""
         case .invalidAttestationSignature: return "Could not verify attestation statement signature"
+        // py_webauthn's wording when pem_root_certs_bytes_by_fmt is given and the chain fails.
+        case .untrustedAttestation: return "Certificate chain could not be validated"
         case .rpIDMismatch, .userNotVerified, .unsupportedAlgorithm, .invalidSignature, .signCountRegression:
             return error.description
         }
