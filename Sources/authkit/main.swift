@@ -66,6 +66,9 @@ struct Serve: ParsableCommand {
         for name in settings.unknownVariables {
             logger.warning("unknown setting ignored (typo?)", metadata: ["variable": "\(name)"])
         }
+        if settings.cookies.sameSite == "None" && !settings.cookies.secure {
+            logger.warning("AUTHKIT_AUTH_COOKIE_SAMESITE=None without AUTHKIT_AUTH_COOKIE_SECURE=true: browsers drop such cookies")
+        }
         if settings.security.encryptionKeysDerived {
             logger.warning("AUTHKIT_SECRET_ENCRYPTION_KEYS is not set: TOTP secrets use a key derived from AUTHKIT_SECRET_KEY (development only; see `authkit doctor`)")
         }

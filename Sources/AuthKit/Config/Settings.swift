@@ -5,6 +5,7 @@ public struct Settings: Sendable {
     public var server: ServerSettings
     public var tokens: TokenSettings
     public var cookies: CookieSettings
+    public var browsers: BrowserSettings
     public var hashing: HashingSettings
     public var passwords: PasswordPolicySettings
     public var maintenance: MaintenanceSettings
@@ -24,7 +25,7 @@ public struct Settings: Sendable {
 
     /// Every group's catalog, in the order `authkit settings` and docs/settings.md list them.
     static var catalog: [SettingInfo] {
-        DatabaseSettings.catalog + ServerSettings.catalog + TokenSettings.catalog + CookieSettings.catalog
+        DatabaseSettings.catalog + ServerSettings.catalog + TokenSettings.catalog + CookieSettings.catalog + BrowserSettings.catalog
             + HashingSettings.catalog + PasswordPolicySettings.catalog + MaintenanceSettings.catalog
             + MetricsSettings.catalog + MFASettings.catalog + WebAuthnSettings.catalog + PasswordlessSettings.catalog
             + EmailSettings.catalog + AccountSettings.catalog
@@ -55,6 +56,7 @@ public struct Settings: Sendable {
             server: server,
             tokens: tokens,
             cookies: try CookieSettings(reader: reader),
+            browsers: try BrowserSettings(reader: reader),
             hashing: try HashingSettings(reader: reader, workers: server.workers),
             passwords: try PasswordPolicySettings(reader: reader),
             maintenance: try MaintenanceSettings(reader: reader),

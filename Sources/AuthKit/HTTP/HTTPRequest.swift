@@ -23,14 +23,29 @@ public struct HTTPRequest: Sendable {
         public var accept: String?
         public var userAgent: String?
         public var origin: String?
+        /// What the browser says about the request's origin (CSRF checks, CORS).
+        public var referer: String?
+        public var secFetchSite: String?
+        public var host: String?
+        /// `REQUEST_SCHEME` (http or https), as nginx saw the connection.
+        public var scheme: String?
+        /// A CORS preflight names the method it asks for.
+        public var accessControlRequestMethod: String?
 
         public init(authorization: String? = nil, cookie: String? = nil, accept: String? = nil,
-                    userAgent: String? = nil, origin: String? = nil) {
+                    userAgent: String? = nil, origin: String? = nil, referer: String? = nil,
+                    secFetchSite: String? = nil, host: String? = nil, scheme: String? = nil,
+                    accessControlRequestMethod: String? = nil) {
             self.authorization = authorization
             self.cookie = cookie
             self.accept = accept
             self.userAgent = userAgent
             self.origin = origin
+            self.referer = referer
+            self.secFetchSite = secFetchSite
+            self.host = host
+            self.scheme = scheme
+            self.accessControlRequestMethod = accessControlRequestMethod
         }
     }
 

@@ -16,6 +16,8 @@ public final class Application: Sendable {
     private let authenticator: Authenticator
     private let contextShared: RequestContext.Shared
     private let throttleGate = ThrottleGate()
+    /// CSRF checks of cookie-authenticated changes, and CORS for listed origins.
+    private let crossOrigin: CrossOriginPolicy
 
     /// `registry`: the second-factor types this build knows (tests add their own).
     /// `passwordPolicy`: the one `serve` opened (nil: made from the settings, see `NewPasswordRules`).
@@ -32,6 +34,7 @@ public final class Application: Sendable {
         exporter = MetricsExporter(metrics: metrics, lanes: hashLanes, workers: settings.server.workers)
         openAPI = OpenAPIDocument(settings: settings)
         authenticator = Authenticator(tokens: settings.tokens, cookies: settings.cookies)
+        crossOrigin = CrossOriginPolicy(browsers: settings.browsers, cookies: settings.cookies)
         contextShared = RequestContext.Shared(settings: settings,
                                               fieldContext: FieldContext(methodNames: settings.mfa.handlers, settings: settings))
     }
@@ -41,6 +44,13 @@ public final class Application: Sendable {
     /// `shard` is the calling worker's metrics shard (nil: the shared one).
     public func respond(to request: HTTPRequest, database: Database, logger: Logger,
                         shard: MetricsShard? = nil) -> (HTTPResponse, Int) {
+        var (response, route) = answer(request, database: database, logger: logger, shard: shard)
+        for header in crossOrigin.corsHeaders(request) { response.addHeader(header.name, header.value) }
+        return (response, route)
+    }
+
+    private func answer(_ request: HTTPRequest, database: Database, logger: Logger,
+                        shard: MetricsShard?) -> (HTTPResponse, Int) {
         let unrouted = metrics.layout.unrouted
         if request.contentLength > settings.server.maxBodySize {
             return (APIError.payloadTooLarge.response, unrouted)
@@ -57,6 +67,8 @@ public final class Application: Sendable {
         case .redirect(let location):
             return (HTTPResponse(status: .movedPermanently, headers: [("Location", location)], contentType: nil), unrouted)
         case .route(let route):
+            // A preflight from a listed origin: answered before anything else (it carries no credentials).
+            if let preflight = crossOrigin.preflight(request, allow: route.allow) { return (preflight, route.index) }
             var context = RequestContext(request: request, logger: logger, database: database, shared: contextShared,
                                          clock: clock, metrics: shard ?? metrics.shard(.max))
             var response: HTTPResponse
@@ -115,6 +127,11 @@ public final class Application: Sendable {
             context.user = user
             context.authTime = authTime
             context.logger[metadataKey: "user_id"] = "\(user.id)"
+        }
+        // DRF's order: a cookie-authenticated change from a foreign origin is 403 after authentication.
+        if let failure = crossOrigin.csrfFailure(context.request) {
+            context.logger.notice("cross-site request refused")
+            throw APIError.detail(.forbidden, failure)
         }
         let method = context.request.method
         if !route.throttles.isEmpty && method != .get && method != .head {

@@ -46,6 +46,7 @@ struct Responder {
     private enum Parameter: Int, CaseIterable {
         case requestURI, documentURI, scriptName, contentLength, contentType, requestID, requestMethod
         case authorization, cookie, accept, userAgent, origin, remoteAddress
+        case referer, secFetchSite, host, scheme, accessControlRequestMethod
 
         var name: String {
             switch self {
@@ -62,6 +63,11 @@ struct Responder {
             case .userAgent: "HTTP_USER_AGENT"
             case .origin: "HTTP_ORIGIN"
             case .remoteAddress: "REMOTE_ADDR"
+            case .referer: "HTTP_REFERER"
+            case .secFetchSite: "HTTP_SEC_FETCH_SITE"
+            case .host: "HTTP_HOST"
+            case .scheme: "REQUEST_SCHEME"
+            case .accessControlRequestMethod: "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
             }
         }
     }
@@ -88,7 +94,12 @@ struct Responder {
                 cookie: p(.cookie),
                 accept: p(.accept),
                 userAgent: p(.userAgent),
-                origin: p(.origin)),
+                origin: p(.origin),
+                referer: p(.referer),
+                secFetchSite: p(.secFetchSite),
+                host: p(.host),
+                scheme: p(.scheme),
+                accessControlRequestMethod: p(.accessControlRequestMethod)),
             remoteAddress: p(.remoteAddress) ?? "",
             requestID: requestID)
     }
