@@ -91,8 +91,9 @@ wait_http() { # URL SECONDS
   return 1
 }
 
-# Renders nginx/nginx.conf for a prefix, a listen address and an upstream server line.
+# Renders nginx/nginx.conf for a prefix, a listen address and an upstream server line; the web
+# app (web/) is served at /.
 render_nginx_conf() { # PREFIX LISTEN UPSTREAM OUTFILE
   sed -e "s|@PREFIX@|$1|g" -e "s|@LISTEN@|$2|g" -e "s|@UPSTREAM@|$3|g" -e "s|@REALIP@||g" \
-      -e "s|@SNIPPET@|$ROOT/nginx/authkit.conf|g" "$ROOT/nginx/nginx.conf" >"$4"
+      -e "s|@SNIPPET@|$ROOT/nginx/authkit.conf|g" -e "s|@WEBROOT@|$ROOT/web|g" "$ROOT/nginx/nginx.conf" >"$4"
 }

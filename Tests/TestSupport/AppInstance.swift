@@ -81,7 +81,10 @@ public final class NginxInstance: @unchecked Sendable {
     /// off); add `keepalive N;` to `upstream` to go with it.
     /// `trustedProxy`: an address nginx's realip module believes X-Forwarded-For from (the
     /// load balancer of a real deployment); none by default.
-    public init(upstream: String, keepConnections: Bool = false, trustedProxy: String? = nil) throws {
+    /// `port`: listen there instead of a free port picked here (when the app must know the
+    /// origin in advance, as WebAuthn's AUTHKIT_WEBAUTHN_ORIGIN does).
+    public init(upstream: String, keepConnections: Bool = false, trustedProxy: String? = nil,
+                port fixedPort: Int? = nil) throws {
         prefix = try Paths.temporaryDirectory("authkit-nginx")
         let template = try String(contentsOf: Paths.root.appendingPathComponent("nginx/nginx.conf"), encoding: .utf8)
         var snippet = Paths.root.appendingPathComponent("nginx/authkit.conf").path
@@ -95,12 +98,13 @@ public final class NginxInstance: @unchecked Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let port = Paths.freePort()
+            let port = fixedPort ?? Paths.freePort()
             let conf = template
                 .replacingOccurrences(of: "@PREFIX@", with: prefix)
                 .replacingOccurrences(of: "@LISTEN@", with: "127.0.0.1:\(port)")
                 .replacingOccurrences(of: "@UPSTREAM@", with: upstream)
                 .replacingOccurrences(of: "@SNIPPET@", with: snippet)
+                .replacingOccurrences(of: "@WEBROOT@", with: Paths.root.appendingPathComponent("web").path)
                 .replacingOccurrences(of: "@REALIP@", with: trustedProxy.map {
                     "set_real_ip_from \($0); real_ip_header X-Forwarded-For; real_ip_recursive on;"
                 } ?? "")
@@ -114,7 +118,7 @@ public final class NginxInstance: @unchecked Sendable {
                 return
             }
             let log = (try? String(contentsOfFile: prefix + "/error.log", encoding: .utf8)) ?? ""
-            if attempt < 5 && log.contains("Address already in use") { continue }
+            if attempt < 5 && fixedPort == nil && log.contains("Address already in use") { continue }
             throw CommandFailure(command: "nginx", status: 1, output: log)
         }
     }
@@ -146,11 +150,13 @@ public final class Stack: @unchecked Sendable {
     }
 
     /// `trustedProxy`: the address nginx believes X-Forwarded-For from (none by default).
-    public init(cluster: PostgresCluster? = nil, settings: [String: String] = [:], trustedProxy: String? = nil) throws {
+    /// `port`: nginx's port, when the settings must name the origin (none: a free one).
+    public init(cluster: PostgresCluster? = nil, settings: [String: String] = [:], trustedProxy: String? = nil,
+                port: Int? = nil) throws {
         self.cluster = try cluster ?? PostgresCluster.shared.get()
         database = try self.cluster.createDatabase()
         app = try AppInstance(databaseURL: self.cluster.url(database), settings: settings)
-        nginx = try NginxInstance(upstream: "server unix:\(app.socketPath);", trustedProxy: trustedProxy)
+        nginx = try NginxInstance(upstream: "server unix:\(app.socketPath);", trustedProxy: trustedProxy, port: port)
         http = HTTPClient(port: nginx.port, prefix: "/api/auth/")
     }
 
