@@ -166,6 +166,10 @@ class Browser:
     def row_text(self, method):
         return self.el(f"remaining-{method}").find_element(By.XPATH, "ancestor::tr").text
 
+    def is_primary(self, method):
+        row = self.driver.find_element(By.CSS_SELECTOR, f"tr[data-method={method}]")
+        return "primary" in [badge.text for badge in row.find_elements(By.CLASS_NAME, "badge")]
+
     def clear_status(self):
         self.driver.execute_script("document.getElementById('status')?.replaceChildren()")
 
@@ -207,7 +211,7 @@ def enrol_app(b, doc_dir=None):
     b.fill("confirm-code", phone.next_code())
     b.click("confirm-submit")
     b.expect_status("Activated MFA method")
-    assert "primary" in b.row_text("app"), b.row_text("app")
+    assert b.is_primary("app"), b.row_text("app")
     if doc_dir:
         b.driver.save_screenshot(os.path.join(doc_dir, "account.png"))
     return phone, codes
@@ -302,10 +306,10 @@ def scenario_manage(b, a):
     sign_in_without_mfa(b, a.username)
     phone, _ = enrol_app(b)
     enrol_email(b, mail, address, len(mail.messages(address)))
-    assert "primary" in b.row_text("app") and "primary" not in b.row_text("email")
+    assert b.is_primary("app") and not b.is_primary("email")
     b.click("primary-email")
     b.expect_status("Updated primary MFA method")
-    b.wait(lambda d: "primary" in b.row_text("email") and "primary" not in b.row_text("app"), "email primary")
+    b.wait(lambda d: b.is_primary("email") and not b.is_primary("app"), "email primary")
     # Regenerate the app's backup codes: a wrong code is refused with the API's message.
     b.fill("code-app", "000000")
     b.click("regenerate-app")
@@ -347,8 +351,15 @@ def scenario_passkey(b, a):
     b.el("passkeys")
     b.click("add-webauthn")
     b.expect_status("Activated MFA method")
-    assert "primary" in b.row_text("webauthn"), b.row_text("webauthn")
+    assert b.is_primary("webauthn"), b.row_text("webauthn")
     b.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#passkey-list tr")) == 1, "one passkey listed")
+    # The same authenticator again is refused by the browser (the key is in excludeCredentials).
+    b.fill("passkey-name", "Again")
+    b.click("add-passkey")
+    b.expect_status("This authenticator is already registered for your account.")
+    # A second authenticator (another device) adds a second key.
+    b.driver.remove_virtual_authenticator()
+    b.driver.add_virtual_authenticator(options)
     b.fill("passkey-name", "Laptop")
     b.click("add-passkey")
     b.expect_status("Passkey “Laptop” added.")

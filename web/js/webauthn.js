@@ -59,21 +59,37 @@ export function credentialToJSON(cred) {
   };
 }
 
+// What to tell the user when the browser refuses (a DOMException), else the browser's message.
+function explain(error) {
+  if (error.name === "InvalidStateError") {
+    return new Error("This authenticator is already registered for your account.");
+  }
+  if (error.name === "NotAllowedError") return new Error("The passkey request was cancelled or timed out. Try again.");
+  return error;
+}
+
 // A new key for creation options.
 export async function createCredential(optionsJSON) {
-  const cred = await navigator.credentials.create({ publicKey: toCreationOptions(optionsJSON) });
-  return credentialToJSON(cred);
+  try {
+    const cred = await navigator.credentials.create({ publicKey: toCreationOptions(optionsJSON) });
+    return credentialToJSON(cred);
+  } catch (error) {
+    throw explain(error);
+  }
 }
 
 // Signs request options with session_id; returns the assertion as the API's `code` string
 // (login/verify/, mfa/deactivate/, ...): the assertion JSON with session_id inside.
 export async function assertionCode(optionsJSON) {
-  const cred = await navigator.credentials.get({ publicKey: toRequestOptions(optionsJSON) });
-  return JSON.stringify({ ...credentialToJSON(cred), session_id: optionsJSON.session_id });
+  return JSON.stringify({ ...(await getAssertion(optionsJSON)), session_id: optionsJSON.session_id });
 }
 
 // Signs request options; returns the assertion object (passwordless/webauthn/verify/).
 export async function getAssertion(optionsJSON) {
-  const cred = await navigator.credentials.get({ publicKey: toRequestOptions(optionsJSON) });
-  return credentialToJSON(cred);
+  try {
+    const cred = await navigator.credentials.get({ publicKey: toRequestOptions(optionsJSON) });
+    return credentialToJSON(cred);
+  } catch (error) {
+    throw explain(error);
+  }
 }
