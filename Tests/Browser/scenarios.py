@@ -484,7 +484,24 @@ def scenario_signup(b, a):
     b.expect_path("/account.html")
 
 
+def scenario_no_passkeys(b, a):
+    """A stack without webauthn: no passkey sign-in button, no passkey section or method."""
+    b.open("/")
+    b.el("login-form")
+    time.sleep(0.5)  # the route probe has answered
+    assert not b.driver.find_element(By.ID, "passkey-signin-box").is_displayed()
+    sign_in_without_mfa(b, a.username)
+    b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-method=app]"), "the methods")
+    assert not d_has(b, "tr[data-method=webauthn]")
+    assert not b.driver.find_element(By.ID, "passkeys").is_displayed()
+
+
+def d_has(b, selector):
+    return bool(b.driver.find_elements(By.CSS_SELECTOR, selector))
+
+
 SCENARIOS = {
+    "no-passkeys": scenario_no_passkeys,
     "totp": scenario_totp, "backup": scenario_backup, "email": scenario_email, "manage": scenario_manage,
     "passkey": scenario_passkey, "cross-origin": scenario_cross_origin, "signup": scenario_signup,
 }

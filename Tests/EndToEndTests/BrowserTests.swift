@@ -25,6 +25,8 @@ import TestSupport
             "AUTHKIT_PASSWORD_RESET_CONFIRM_PATH": "/reset.html",
         ], port: port)
     }
+    /// Default settings: no passkeys, no passwordless sign-in.
+    static let plainStack = Result { try Stack() }
     static let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     static let screenshots = (try? Paths.temporaryDirectory("authkit-browser")) ?? "/tmp"
@@ -48,9 +50,10 @@ import TestSupport
 
     /// Runs one scenario; returns its output after checking it passed.
     @discardableResult
-    func run(_ scenario: String, user: String? = nil, extra: [String] = []) throws -> String {
+    func run(_ scenario: String, user: String? = nil, extra: [String] = [], plain: Bool = false) throws -> String {
         if let problem = Self.prerequisites { Issue.record(Comment(rawValue: problem)); return "" }
-        let s = try Self.stack.get()
+        let s = try (plain ? Self.plainStack : Self.stack).get()
+        let base = plain ? "http://localhost:\(s.nginx.port)" : Self.origin
         let username = user ?? "web_\(scenario.replacingOccurrences(of: "-", with: "_"))"
         if user == nil { try s.createUser(username) }
         let python = ProcessInfo.processInfo.environment["AUTHKIT_TEST_PYTHON"]!
@@ -58,7 +61,7 @@ import TestSupport
         env["SE_OFFLINE"] = "true"   // Selenium Manager must not look for drivers online
         let script = Paths.root.appendingPathComponent("Tests/Browser/scenarios.py").path
         let started = Date()
-        let result = try Shell.run(python, [script, scenario, "--base-url", Self.origin,
+        let result = try Shell.run(python, [script, scenario, "--base-url", base,
                                             "--mail-dir", s.app.mailDirectory, "--screenshots", Self.screenshots,
                                             "--username", username, "--cors-port", String(Self.corsPort)] + extra,
                                    environment: env, allowFailure: true)
@@ -91,6 +94,9 @@ import TestSupport
     @Test func csrfRefusedAndCORSForTheListedOrigin() throws { try run("cross-origin") }
 
     @Test func signUpConfirmAndResetPassword() throws { try run("signup", user: "web_signup") }
+
+    /// Without webauthn and passwordless routes (404) the passkey buttons and section stay hidden.
+    @Test func noPasskeyControlsWithoutTheRoutes() throws { try run("no-passkeys", plain: true) }
 
     /// The web app's files come with the CSP and security headers; unknown paths stay JSON 404.
     @Test func servedWithContentSecurityPolicy() throws {
