@@ -249,6 +249,11 @@ def scenario_totp(b, a):
     b.click("verify-submit")
     b.expect_path("/account.html")
     b.wait(lambda d: b.text("whoami") == a.username, "the account page")
+    # Log out everywhere: the account page then sends the browser back to sign in.
+    b.click("logout-all")
+    b.expect_path("/index.html")
+    b.open("/account.html")
+    b.expect_path("/index.html")
 
 
 def scenario_backup(b, a):
