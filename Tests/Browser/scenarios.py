@@ -27,7 +27,8 @@ import traceback
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions
@@ -126,7 +127,9 @@ class Browser:
 
     def wait(self, condition, what):
         try:
-            return WebDriverWait(self.driver, WAIT).until(condition)
+            # Pages reload and tables are rebuilt: an element gone meanwhile is looked up again.
+            ignored = (StaleElementReferenceException, NoSuchElementException)
+            return WebDriverWait(self.driver, WAIT, ignored_exceptions=ignored).until(condition)
         except TimeoutException:
             raise AssertionError(f"timed out waiting for {what}; status: {self.status()!r}") from None
 
@@ -207,6 +210,12 @@ def enrol_app(b, doc_dir=None):
     assert re.fullmatch(r"[A-Z2-7]{32}", secret), f"secret {secret!r}"
     codes = [li.text for li in b.el("backup-codes").find_elements(By.TAG_NAME, "li")]
     assert len(codes) == 5, codes
+    # The API's qr_svg, shown as an image (a data: URL, allowed by the CSP's img-src).
+    qr = b.el("setup-qr")
+    b.wait(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", qr),
+           "the QR code image")
+    if doc_dir:
+        b.driver.save_screenshot(os.path.join(doc_dir, "account-setup.png"))
     phone = Phone(secret)
     b.fill("confirm-code", phone.next_code())
     b.click("confirm-submit")
