@@ -270,6 +270,20 @@ def scenario_backup(b, a):
     sign_in_without_mfa(b, a.username)
     _, codes = enrol_app(b)
     assert "5 backup codes left" in b.row_text("app"), b.row_text("app")
+    # Download (a .txt Blob) and copy (the clipboard) hold the same five codes.
+    downloads = os.path.join(a.screenshots, f"downloads-{a.username}")
+    os.makedirs(downloads, exist_ok=True)
+    b.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    b.click("download-codes")
+    saved = os.path.join(downloads, "backup-codes.txt")
+    b.wait(lambda d: os.path.exists(saved) and all(c in open(saved).read() for c in codes), "backup-codes.txt")
+    b.driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": b.base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    b.click("copy-codes")
+    b.expect_status("Backup codes copied.")
+    copied = b.driver.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('error: ' + e))")
+    assert all(c in copied for c in codes), copied
     log_out(b)
     sign_in_password(b, a.username)
     second_step(b, "authenticator app")
@@ -499,7 +513,8 @@ def scenario_signup(b, a):
 
 
 def scenario_no_passkeys(b, a):
-    """A stack without webauthn: no passkey sign-in button, no passkey section or method."""
+    """A stack without webauthn: no passkey sign-in button, no passkey section or method; and
+    the access cookie's expiry is handled by one token refresh."""
     b.open("/")
     b.el("login-form")
     time.sleep(0.5)  # the route probe has answered
@@ -508,6 +523,10 @@ def scenario_no_passkeys(b, a):
     b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-method=app]"), "the methods")
     assert not d_has(b, "tr[data-method=webauthn]")
     assert not b.driver.find_element(By.ID, "passkeys").is_displayed()
+    # This stack's access cookie lives 2 s: after it is gone, api.js refreshes it and repeats the call.
+    time.sleep(3)
+    b.click("add-app")
+    b.wait(lambda d: re.fullmatch(r"[A-Z2-7]{32}", b.text("setup-secret")), "the app set-up after a refresh")
 
 
 def d_has(b, selector):

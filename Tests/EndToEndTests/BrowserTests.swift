@@ -25,8 +25,9 @@ import TestSupport
             "AUTHKIT_PASSWORD_RESET_CONFIRM_PATH": "/reset.html",
         ], port: port)
     }
-    /// Default settings: no passkeys, no passwordless sign-in.
-    static let plainStack = Result { try Stack() }
+    /// Default settings (no passkeys, no passwordless sign-in), and access tokens of 2 s so the
+    /// page's token refresh is used.
+    static let plainStack = Result { try Stack(settings: ["AUTHKIT_ACCESS_TOKEN_LIFETIME": "2"]) }
     static let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     static let screenshots = (try? Paths.temporaryDirectory("authkit-browser")) ?? "/tmp"
@@ -95,7 +96,8 @@ import TestSupport
 
     @Test func signUpConfirmAndResetPassword() throws { try run("signup", user: "web_signup") }
 
-    /// Without webauthn and passwordless routes (404) the passkey buttons and section stay hidden.
+    /// Without webauthn and passwordless routes (404) the passkey buttons and section stay hidden;
+    /// an expired access cookie is refreshed.
     @Test func noPasskeyControlsWithoutTheRoutes() throws { try run("no-passkeys", plain: true) }
 
     /// The web app's files come with the CSP and security headers; unknown paths stay JSON 404.
