@@ -1,5 +1,5 @@
 // Account security: second-factor methods (api.md §6), passkeys (§13), backup codes, logout.
-import { call, say, sayError, show, onSubmit, onClick, routeExists } from "./api.js";
+import { call, errorMessages, say, sayError, show, onSubmit, onClick, routeExists } from "./api.js";
 import { supported, createCredential, assertionCode } from "./webauthn.js";
 
 const LABELS = { app: "Authenticator app", email: "Email", webauthn: "Passkey" };
@@ -64,7 +64,7 @@ async function codeFor(method) {
   const typed = $(`code-${method}`)?.value.trim() || "";
   if (typed || method !== "webauthn") return typed;
   const ch = await call("POST", "mfa/challenge/", { method });
-  if (!ch.ok) throw new Error((ch.data && (ch.data.detail || ch.data.non_field_errors)) || "No challenge");
+  if (!ch.ok) throw new Error(errorMessages(ch.data).join(" "));
   return assertionCode(ch.data);
 }
 
