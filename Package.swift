@@ -25,6 +25,8 @@ let package = Package(
         // itself uses) splits the attestationObject, since libfido2 1.12 has no fido_cred_set_attobj.
         .systemLibrary(name: "CFido2", pkgConfig: "libfido2", providers: [.apt(["libfido2-dev"])]),
         .systemLibrary(name: "CCbor", pkgConfig: "libcbor", providers: [.apt(["libcbor-dev"])]),
+        // The app method's QR code, drawn by the service so pages need no JavaScript QR library.
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "PostgreSQL", dependencies: ["CLibPQ"]),
@@ -35,13 +37,15 @@ let package = Package(
         .target(name: "PasswordQuality", dependencies: ["CCrack"]),
         // CBOR and the FIDO signature checks behind WebAuthn registrations and assertions.
         .target(name: "FIDO", dependencies: ["CFido2", "CCbor"]),
+        // otpauth:// URIs as QR code matrices and their SVG drawing.
+        .target(name: "QRCode", dependencies: ["CQREncode"]),
 
         .target(
             name: "AuthKit",
             dependencies: [
                 "FastCGI", "PostgreSQL", "CryptoCore", "SMTP", "PasswordHashes",
                 .product(name: "Logging", package: "swift-log"),
-                "PasswordQuality", "FIDO",
+                "PasswordQuality", "FIDO", "QRCode",
             ],
             exclude: ["Migrations/README.md"],
             resources: [.embedInCode("Migrations"), .embedInCode("OpenAPI/openapi.json")]
@@ -58,7 +62,7 @@ let package = Package(
         // end to end through real nginx in front of the real binary.
         .testTarget(
             name: "AuthKitTests",
-            dependencies: ["AuthKit", "CryptoCore", "FIDO", "PasswordHashes", "PostgreSQL", "TestSupport"]),
+            dependencies: ["AuthKit", "CryptoCore", "FIDO", "PasswordHashes", "PostgreSQL", "QRCode", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore"], path: "Tests/TestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["AuthKit", "PostgreSQL", "CryptoCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AuthKit", "PostgreSQL", "TestSupport", "authkit"]),

@@ -22,6 +22,9 @@ PACKAGES+=(libcrack2-dev cracklib-runtime wamerican)
 # Passkeys (WebAuthn): libfido2 checks attestations and assertion signatures, libcbor splits the
 # attestationObject (libfido2 1.12 cannot parse a whole one).
 PACKAGES+=(libfido2-dev libcbor-dev)
+# The app method's QR code (setup_data.qr_svg): libqrencode to build, libqrencode4 (its shared
+# library, also pulled in by the -dev package) to run.
+PACKAGES+=(libqrencode-dev libqrencode4)
 
 ensure_packages() {
   local missing=() p

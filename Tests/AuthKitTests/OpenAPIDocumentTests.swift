@@ -294,7 +294,10 @@ struct SchemaValidatorProbe {
         #expect(check("POST", "passwordless/email/verify/", 200, secondStep.replacingOccurrences(of: "email", with: "webauthn")) == [])
         #expect(check("POST", "passwordless/email/verify/", 400, #"{"non_field_errors":["Invalid or expired token."]}"#) == [])
         #expect(check("POST", "mfa/", 201, #"{"method":"webauthn","backup_codes":["XR3A6K0F34SH"],"setup_data":{"options":\#(creation)}}"#) == [])
-        #expect(check("POST", "mfa/", 201, #"{"method":"app","backup_codes":["XR3A6K0F34SH"],"setup_data":{"qr_link":"otpauth://x"}}"#) == [])
+        let app = #"{"method":"app","backup_codes":["XR3A6K0F34SH"],"setup_data":"#
+        #expect(check("POST", "mfa/", 201, app + #"{"qr_link":"otpauth://x","qr_svg":"<svg/>","secret":"S"}}"#) == [])
+        // qr_svg is left out only for a URI too long for a QR code; secret is always there.
+        #expect(check("POST", "mfa/", 201, app + #"{"qr_link":"otpauth://x","secret":"S"}}"#) == [])
         #expect(check("POST", "login/challenge/", 200, request) == [])
         #expect(check("POST", "login/challenge/", 200, "{}") == [])
         #expect(check("POST", "mfa/challenge/", 200, request) == [])
@@ -306,6 +309,9 @@ struct SchemaValidatorProbe {
         #expect(check("POST", "passwordless/email/verify/", 200, "{\(tokens)}").isEmpty == false, "the email route's full login has mfa_enabled")
         #expect(check("POST", "passwordless/webauthn/verify/", 200, #"{"ephemeral_token":"t","method":"webauthn"}"#).isEmpty == false)
         #expect(check("POST", "login/challenge/", 200, #"{"challenge":"pgX5"}"#).isEmpty == false)
+        let wrong = #"{"qr_link":"otpauth://x","qr_svg":5,"secret":"S"}}"#
+        #expect(check("POST", "mfa/", 201, app + wrong).isEmpty == false)
+        #expect(check("POST", "mfa/", 201, app + #"{"qr_link":"otpauth://x"}}"#).isEmpty == false, "no secret")
         #expect(check("POST", "passwordless/webauthn/initiate/", 200, request.replacingOccurrences(of: #","session_id":"ZnLg""#, with: "")).isEmpty == false)
     }
 

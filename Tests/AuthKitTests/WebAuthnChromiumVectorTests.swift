@@ -133,6 +133,28 @@ import Testing
         #expect(Self.error { try Self.register(tampered, origins: [origin]) } == .invalidAttestationSignature)
     }
 
+    /// With a trust store configured, neither Chromium credential chains to it: its x5c is one self-signed
+    /// "Batch Certificate", and "none" carries no certificate at all.
+    @Test func refusesChromiumAttestationsOutsideTheTrustStore() throws {
+        let fixture = try Self.fixture()
+        let origin = try Self.need(fixture["origin"] as? String)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/webauthn/attestation_root.pem")
+        let anchors = try X509TrustAnchors(pem: Array(Data(contentsOf: root)))
+        func refusal(_ part: [String: Any]) -> WebAuthnError? {
+            Self.error {
+                try RegistrationVerifier.verify(
+                    credentialJSON: Self.jsonBytes(part["registration"]),
+                    expectedChallenge: Self.bytes(part["registration_challenge"]), origins: [origin], rpID: "localhost",
+                    requireUserVerification: true, trustAnchors: anchors)
+            }
+        }
+        #expect(refusal(fixture) == .untrustedAttestation("none attestation carries no certificate"))
+        if case .untrustedAttestation = refusal(try Self.object(fixture["direct"])) {} else {
+            Issue.record("Chromium's packed attestation chained to the test root")
+        }
+    }
+
     // MARK: - Helpers
 
     static func fixture() throws -> [String: Any] {

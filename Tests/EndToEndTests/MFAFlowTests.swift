@@ -220,6 +220,13 @@ import TestSupport
         #expect(qr.hasSuffix("&issuer=MyApplication"))
         let phone = Phone(qrLink: qr)
         #expect(phone.secret.count == 32)
+        // qr_link first and unchanged; then this service's additions: the QR code and the secret.
+        guard case .object(let setup)? = body["setup_data"] else { Issue.record("no setup_data"); return }
+        #expect(setup.entries.map(\.key) == ["qr_link", "qr_svg", "secret"])
+        #expect(setup["secret"] == .string(phone.secret))
+        guard case .string(let svg)? = setup["qr_svg"] else { Issue.record("no qr_svg"); return }
+        #expect(svg.hasPrefix(#"<svg xmlns="http://www.w3.org/2000/svg" "#) && svg.hasSuffix("</svg>"))
+        #expect(app.text.contains(#""qr_svg":"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"196\""#))
         #expect(try s.get("mfa/", token: token).text.contains(#"{"name":"app","is_primary":false,"is_active":false,"is_setup":true}"#))
 
         #expect(try s.post("mfa/", #"{"method": "app"}"#, token: token).text == #"{"method":["This method is already exists"]}"#)

@@ -70,6 +70,8 @@ import TestSupport
             guard case .object(let o)? = created.1, case .object(let setup)? = o["setup_data"], case .string(let qr)? = setup["qr_link"],
                   case .array(let codes)? = o["backup_codes"] else { throw CommandFailure(command: "create", status: 1, output: "\(created)") }
             let secret = String(qr.split(separator: "=")[1].prefix { $0 != "&" })
+            #expect(setup.entries.map(\.key) == ["qr_link", "qr_svg", "secret"])
+            #expect(setup["secret"] == .string(secret))
             let confirm = call(.post, "mfa/confirm/", #"{"method": "app", "code": "\#(code(secret))"}"#, token: token)
             #expect(confirm.0 == 200)
             return (secret, codes.compactMap { if case .string(let s) = $0 { s } else { nil } }, token)

@@ -60,6 +60,11 @@ public struct HTTPClient: Sendable {
         return try Self.parse(raw, method: method)
     }
 
+    /// Sends `bytes` exactly as given (a request nginx must refuse, say) and parses the answer.
+    public func raw(_ bytes: [UInt8], method: String = "GET") throws -> Response {
+        try Self.parse(Self.exchange(port: port, bytes, source: source), method: method)
+    }
+
     /// Sends raw bytes and reads until the server closes.
     public static func exchange(port: Int, _ bytes: [UInt8], timeout: Int = 60, source: String? = nil) throws -> [UInt8] {
         let fd = try Sockets.connectTCP(port: port, timeout: timeout, source: source)

@@ -1,3 +1,5 @@
+import QRCode
+
 /// The authenticator-app method: the user scans the otpauth:// link; codes are RFC 6238 TOTP.
 public struct AppHandler: MFAHandler {
     public let name = "app"
@@ -27,11 +29,25 @@ public struct AppHandler: MFAHandler {
         secrets = environment.secrets
     }
 
+    /// `qr_link` is drf-auth-kit's, byte for byte, and comes first. `qr_svg` and `secret` are
+    /// additions (as django-two-factor-auth and Authelia show both): a page can show the QR code
+    /// without a JavaScript QR library, and the secret for typing in when the camera cannot be used.
     public func enrol(user: User) throws -> Enrolment {
         let secret = TOTP.newSecret()
-        return Enrolment(secret: secret, setupData: .object([
-            "qr_link": .string(OTPAuthURI.make(issuer: issuer, username: user.username, secret: secret)),
-        ]))
+        let link = OTPAuthURI.make(issuer: issuer, username: user.username, secret: secret)
+        var setup = JSONObject()
+        setup.append("qr_link", .string(link))
+        // Only a URI over 2 KB (a very long issuer and username) has no QR code: the link and
+        // the secret still let the user enrol, rather than the whole request failing.
+        if let svg = Self.qrSVG(link) { setup.append("qr_svg", .string(svg)) }
+        setup.append("secret", .string(secret))
+        return Enrolment(secret: secret, setupData: .object(setup))
+    }
+
+    /// Level M: a typical URI stays at version 6 (41 modules), small enough for any phone camera, with
+    /// 15 % of it recoverable (glare on a screen). 4 CSS pixels a module: about 200 px, as pages show it.
+    static func qrSVG(_ link: String) -> String? {
+        try? QRCode.encode(link, level: .medium).svg(moduleSize: 4, quietZone: 4)
     }
 
     public func evidence(_ code: String, for method: MFAMethod, now: UnixTime) throws -> Evidence? {
