@@ -47,7 +47,8 @@ def expect(value, kind, step):
 anonymous = client_module.Client(base_url=base_url, raise_on_unexpected_status=True)
 expect(api["auth_healthz_retrieve"].sync(client=anonymous), models.Health, "GET healthz/")
 
-wrong = api["auth_login_create"].sync(client=anonymous, body=models.MFAFirstStep(username=username, password="wrong"))
+wrong = api["auth_login_create"].sync(client=anonymous,
+                                     body=models.MFAFirstStep(username=username, password="wrong"))
 expect(wrong, models.ValidationError, "POST login/ (wrong password)")
 assert wrong["non_field_errors"] == ["Unable to log in with provided credentials."], wrong.additional_properties
 
@@ -71,6 +72,7 @@ expect(created, models.MFAMethodCreate, "POST mfa/")
 setup = expect(created.setup_data, models.AppSetup, "POST mfa/ setup_data")
 assert len(created.backup_codes) > 0
 secret = urllib.parse.parse_qs(urllib.parse.urlparse(setup.qr_link).query)["secret"][0]
+assert setup.secret == secret and setup.qr_svg.startswith("<svg"), setup
 
 now = time.time()
 confirm = models.MFAMethodConfirmRequest(method=models.MethodEnum.APP, code=totp(secret, now))

@@ -141,7 +141,8 @@ import TestSupport
     @Test(arguments: [[:], OpenAPIDocumentTests.everything])
     func requestAndAnswerComponentsAreSplit(_ env: [String: String]) throws {
         guard case .object(let root) = Self.app(env).openAPI.document, case .object(let paths)? = root["paths"],
-              case .object(let components)? = root["components"], case .object(let schemas)? = components["schemas"] else {
+              case .object(let components)? = root["components"],
+              case .object(let schemas)? = components["schemas"] else {
             Issue.record("document shape")
             return
         }
@@ -149,14 +150,18 @@ import TestSupport
         func references(_ value: JSONValue) -> [String] {
             switch value {
             case .object(let o):
-                if case .string(let ref)? = o["$ref"], ref.hasPrefix(prefix) { return [String(ref.dropFirst(prefix.count))] }
+                if case .string(let ref)? = o["$ref"], ref.hasPrefix(prefix) {
+                    return [String(ref.dropFirst(prefix.count))]
+                }
                 return o.entries.flatMap { references($0.value) }
             case .array(let a): return a.flatMap(references)
             default: return []
             }
         }
         func flagged(_ name: String, _ flag: String) -> [String] {
-            guard case .object(let schema)? = schemas[name], case .object(let properties)? = schema["properties"] else { return [] }
+            guard case .object(let schema)? = schemas[name], case .object(let properties)? = schema["properties"] else {
+                return []
+            }
             return properties.entries.compactMap { entry in
                 guard case .object(let p) = entry.value, p[flag] == .bool(true) else { return nil }
                 return entry.key
@@ -168,13 +173,17 @@ import TestSupport
             for op in operations.entries {
                 guard case .object(let o) = op.value else { continue }
                 answers += references(o["responses"] ?? .null)
-                guard case .object(let body)? = o["requestBody"], case .object(let content)? = body["content"] else { continue }
+                guard case .object(let body)? = o["requestBody"], case .object(let content)? = body["content"] else {
+                    continue
+                }
                 #expect(content.entries.map(\.key) == ["application/json"], "\(op.key) \(item.key)")
                 bodies.formUnion(references(body["content"]!))
             }
         }
         #expect(bodies.count > 20)
-        for name in bodies { #expect(flagged(name, "readOnly") == [], "\(name): read-only properties in a request body") }
+        for name in bodies {
+            #expect(flagged(name, "readOnly") == [], "\(name): read-only properties in a request body")
+        }
         // Every schema an answer reaches, directly or nested.
         var reached = Set<String>()
         while let name = answers.popLast() {

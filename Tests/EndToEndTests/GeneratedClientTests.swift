@@ -11,15 +11,19 @@ import TestSupport
     static let python = ProcessInfo.processInfo.environment["AUTHKIT_TEST_PYTHON"]
     /// The generator's executable beside the interpreter.
     static var generator: String? {
-        python.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("openapi-python-client").path }
+        python.map {
+            URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("openapi-python-client").path
+        }
     }
 
-    @Test(.enabled(if: python != nil, "AUTHKIT_TEST_PYTHON is not set (deploy/test sets it, with openapi-python-client)"))
+    @Test(.enabled(if: python != nil,
+                   "AUTHKIT_TEST_PYTHON is not set (deploy/test sets it, with openapi-python-client)"))
     func aGeneratedPythonClientImportsAndLogsIn() throws {
         let generator = try #require(Self.generator)
         try #require(FileManager.default.isExecutableFile(atPath: generator),
                      "\(generator) is missing: install the openapi-python-client pinned in deploy/test")
-        let s = try Stack(settings: PasskeyTests.settings.merging(["AUTHKIT_MFA_TOTP_DEFAULT_VALID_WINDOW": "1"]) { $1 })
+        let settings = PasskeyTests.settings.merging(["AUTHKIT_MFA_TOTP_DEFAULT_VALID_WINDOW": "1"]) { $1 }
+        let s = try Stack(settings: settings)
         defer { s.stop() }
         try s.createUser("generated")
         let schema = try s.http.get("/api/schema/")
@@ -29,15 +33,17 @@ import TestSupport
         // No post hooks: the default ones run ruff, which is not installed (and only formats).
         try "post_hooks: []\n".write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
         let environment = ["HOME": dir, "PATH": "/usr/bin:/bin"]
-        let generated = try Shell.run(generator, ["generate", "--path", dir + "/schema.json", "--output-path", dir + "/authkit_client",
-                                                  "--meta", "none", "--config", dir + "/config.yaml", "--fail-on-warning"],
+        let generated = try Shell.run(generator, ["generate", "--path", dir + "/schema.json",
+                                                  "--output-path", dir + "/authkit_client", "--meta", "none",
+                                                  "--config", dir + "/config.yaml", "--fail-on-warning"],
                                       environment: environment, allowFailure: true)
         #expect(generated.status == 0, "\(generated.output.suffix(6000))")
         try #require(generated.status == 0)
 
         let script = Paths.root.appendingPathComponent("tools/generated_client_check.py").path
-        let run = try Shell.run(Self.python!, [script, dir, "authkit_client", "http://127.0.0.1:\(s.nginx.port)", "generated",
-                                               "S3cret-pass!"], environment: environment, allowFailure: true)
+        let run = try Shell.run(Self.python!, [script, dir, "authkit_client", "http://127.0.0.1:\(s.nginx.port)",
+                                               "generated", "S3cret-pass!"],
+                                environment: environment, allowFailure: true)
         #expect(run.status == 0, "\(run.output.suffix(6000))")
         #expect(run.output.hasSuffix("ok\n"), "\(run.output.suffix(6000))")
         #expect(run.output.contains("POST login/verify/: MFASecondStep"))
