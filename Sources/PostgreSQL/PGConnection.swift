@@ -13,14 +13,27 @@ public final class PGConnection {
     /// BEGIN or COMMIT). Tests and benchmarks read it to count a request's round trips.
     public private(set) var roundTrips = 0
 
+    /// How long to wait for the server's answer to one statement before giving the connection
+    /// up (nil: forever). The server's own `statement_timeout` ends slow statements; this bound
+    /// covers a server that cannot answer at all (a frozen host, a stopped process), where TCP
+    /// keepalives do not help because the peer's kernel still acknowledges.
+    public let responseTimeout: Double?
+
+    /// Set when an answer did not come within `responseTimeout`: the protocol state is unknown,
+    /// so the connection counts as broken until `reset`.
+    private var abandoned = false
+
     /// Opens a connection. `conninfo` is a libpq URI or `key=value` string; `defaults` are
-    /// applied only where `conninfo` does not set the key (e.g. `connect_timeout`).
-    public init(conninfo: String, defaults: [(String, String)] = [], usesPreparedStatements: Bool = true) throws(PGError) {
+    /// applied only where `conninfo` does not set the key (e.g. `connect_timeout`), `overrides`
+    /// whatever it says.
+    public init(conninfo: String, defaults: [(String, String)] = [], overrides: [(String, String)] = [],
+                usesPreparedStatements: Bool = true, responseTimeout: Double? = nil) throws(PGError) {
         self.usesPreparedStatements = usesPreparedStatements
-        // Later keywords override earlier ones, so the defaults go first and the expanded
-        // dbname (the caller's URI or conninfo) last.
-        let keys = defaults.map(\.0) + ["dbname"]
-        let values = defaults.map(\.1) + [conninfo]
+        self.responseTimeout = responseTimeout
+        // Later keywords override earlier ones, so the defaults go first, then the expanded
+        // dbname (the caller's URI or conninfo), then the overrides.
+        let keys = defaults.map(\.0) + ["dbname"] + overrides.map(\.0)
+        let values = defaults.map(\.1) + [conninfo] + overrides.map(\.1)
         let connection = withCStringArray(keys) { k in
             withCStringArray(values) { v in PQconnectdbParams(k, v, 1) }
         }
@@ -28,7 +41,10 @@ public final class PGConnection {
         handle = connection
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         guard PQstatus(connection) == CONNECTION_OK else {
-            throw PGError(kind: .connection, message: Self.errorMessage(connection))
+            let message = Self.errorMessage(connection)
+            var error = PGError(kind: .connection, message: message)
+            error.refusal = PGError.refusal(in: message, needsPassword: PQconnectionNeedsPassword(connection) == 1)
+            throw error
         }
     }
 
@@ -38,14 +54,22 @@ public final class PGConnection {
 
     /// Whether libpq believes the connection is usable (no round trip).
     public var isConnected: Bool {
-        guard let handle else { return false }
+        guard let handle, !abandoned else { return false }
         return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
+    public var inTransaction: Bool {
+        guard let handle, isConnected else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
 
     /// Re-establishes a broken connection. Prepared statements are gone afterwards.
     public func reset() throws(PGError) {
         guard let handle else { throw PGError(kind: .connection, message: "connection closed") }
         prepared.removeAll()
+        abandoned = false
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PGError(kind: .connection, message: Self.errorMessage(handle))
@@ -56,7 +80,8 @@ public final class PGConnection {
     @discardableResult
     public func simpleQuery(_ sql: String) throws(PGError) -> PGResult {
         let h = try liveHandle()
-        guard let result = PQexec(h, sql) else { throw PGError(kind: .connection, message: Self.errorMessage(h)) }
+        guard PQsendQuery(h, sql) == 1 else { throw sendFailure(h) }
+        let result = try awaitResult(h)
         return try check(PGResult(result), raw: result, connection: h)
     }
 
@@ -65,10 +90,11 @@ public final class PGConnection {
     public func query(_ sql: String, _ parameters: [any PGBindable] = []) throws(PGError) -> PGResult {
         let h = try liveHandle()
         let texts = parameters.map(\.pgText)
-        let result = withOptionalCStringArray(texts) { p in
-            PQexecParams(h, sql, Int32(texts.count), nil, p, nil, nil, 0)
+        let sent = withOptionalCStringArray(texts) { p in
+            PQsendQueryParams(h, sql, Int32(texts.count), nil, p, nil, nil, 0)
         }
-        guard let result else { throw PGError(kind: .connection, message: Self.errorMessage(h)) }
+        guard sent == 1 else { throw sendFailure(h) }
+        let result = try awaitResult(h)
         return try check(PGResult(result), raw: result, connection: h)
     }
 
@@ -78,17 +104,17 @@ public final class PGConnection {
         guard usesPreparedStatements else { return try query(statement.sql, parameters) }
         let h = try liveHandle()
         if !prepared.contains(statement.name) {
-            guard let p = PQprepare(h, statement.name, statement.sql, 0, nil) else {
-                throw PGError(kind: .connection, message: Self.errorMessage(h))
-            }
+            guard PQsendPrepare(h, statement.name, statement.sql, 0, nil) == 1 else { throw sendFailure(h) }
+            let p = try awaitResult(h)
             _ = try check(PGResult(p), raw: p, connection: h)
             prepared.insert(statement.name)
         }
         let texts = parameters.map(\.pgText)
-        let result = withOptionalCStringArray(texts) { p in
-            PQexecPrepared(h, statement.name, Int32(texts.count), p, nil, nil, 0)
+        let sent = withOptionalCStringArray(texts) { p in
+            PQsendQueryPrepared(h, statement.name, Int32(texts.count), p, nil, nil, 0)
         }
-        guard let result else { throw PGError(kind: .connection, message: Self.errorMessage(h)) }
+        guard sent == 1 else { throw sendFailure(h) }
+        let result = try awaitResult(h)
         return try check(PGResult(result), raw: result, connection: h)
     }
 
@@ -109,7 +135,52 @@ public final class PGConnection {
 
     private func liveHandle() throws(PGError) -> OpaquePointer {
         guard let handle else { throw PGError(kind: .connection, message: "connection closed") }
+        if abandoned { throw PGError(kind: .connection, message: "connection abandoned after a timeout") }
         return handle
+    }
+
+    private func sendFailure(_ h: OpaquePointer) -> PGError {
+        if PQstatus(h) != CONNECTION_OK { prepared.removeAll() }
+        return PGError(kind: .connection, message: Self.errorMessage(h))
+    }
+
+    /// Collects the results of what was just sent, as `PQexec` does (the last one, or the first
+    /// error), waiting at most `responseTimeout` for the server. When it does not answer in time
+    /// the connection is abandoned: no cancel request, which would wait on the same server.
+    private func awaitResult(_ h: OpaquePointer) throws(PGError) -> OpaquePointer {
+        let deadline = responseTimeout.map { MonotonicNanoseconds.now() + UInt64($0 * 1e9) }
+        var kept: OpaquePointer?
+        while true {
+            while PQisBusy(h) == 1 {
+                var wait: Int32 = -1
+                if let deadline {
+                    let now = MonotonicNanoseconds.now()
+                    if now >= deadline {
+                        if let kept { PQclear(kept) }
+                        abandoned = true
+                        prepared.removeAll()
+                        throw PGError(kind: .connection,
+                                      message: "no answer from the server within \(responseTimeout!) s")
+                    }
+                    wait = Int32(min((deadline - now) / 1_000_000 + 1, 60_000))
+                }
+                var poller = pollfd(fd: PQsocket(h), events: Int16(POLLIN), revents: 0)
+                let ready = poll(&poller, 1, wait)
+                if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+                if ready < 0 || PQconsumeInput(h) == 0 { break }
+            }
+            guard let next = PQgetResult(h) else { break }
+            if let previous = kept {
+                if PQresultStatus(previous) == PGRES_FATAL_ERROR {
+                    PQclear(next)
+                    continue
+                }
+                PQclear(previous)
+            }
+            kept = next
+        }
+        guard let kept else { throw sendFailure(h) }
+        return kept
     }
 
     /// The one place that turns a libpq result status into a typed error.
@@ -167,6 +238,15 @@ private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePo
     defer { owned.forEach { free($0) } }
     let pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds (the PostgreSQL module has no clock of its own to share).
+enum MonotonicNanoseconds {
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
 }
 
 #if canImport(Glibc)

@@ -36,4 +36,38 @@ public struct PGError: Error, CustomStringConvertible, Sendable {
         guard let s = sqlState else { return false }
         return s.hasPrefix("08") || s.hasPrefix("57P")
     }
+
+    /// The server gave up on the statement because of the session's own timeouts:
+    /// query_canceled (57014, statement_timeout or a cancel request) or lock_not_available
+    /// (55P03, lock_timeout). The connection stays usable; the request is answered 503.
+    public var isTimeout: Bool { sqlState == "57014" || sqlState == "55P03" }
+
+    /// Why the server refused a new connection when retrying cannot help.
+    public enum Refusal: Sendable, Equatable {
+        /// 28P01 invalid_password, 28000 invalid_authorization_specification (no such role, no
+        /// pg_hba.conf entry), or a password the server asks for and the URL does not give.
+        case authentication
+        /// 3D000 invalid_catalog_name: the database does not exist.
+        case noSuchDatabase
+    }
+
+    /// Set on a failed connection attempt that the server refused for good (see `Refusal`).
+    /// libpq keeps a refused start-up's SQLSTATE to itself, so this is read from the server's
+    /// message (its English text; `lc_messages` is a server setting, C by default), or from
+    /// `PQconnectionNeedsPassword`.
+    public internal(set) var refusal: Refusal? = nil
+
+    static func refusal(in message: String, needsPassword: Bool) -> Refusal? {
+        if needsPassword { return .authentication }
+        // The server's FATAL text follows libpq's "connection to server ... failed: " prefix.
+        guard let fatal = message.firstRange(of: "FATAL:") else { return nil }
+        let text = message[fatal.upperBound...]
+        if text.contains("password authentication failed") || text.contains("no pg_hba.conf entry")
+            || text.contains("authentication failed for user")
+            || (text.contains("role \"") && text.contains("does not exist")) {
+            return .authentication
+        }
+        if text.contains("database \""), text.contains("does not exist") { return .noSuchDatabase }
+        return nil
+    }
 }

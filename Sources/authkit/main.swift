@@ -116,7 +116,8 @@ struct Migrate: ParsableCommand {
         ServiceSetup.bootstrapLogging(settings.logging)
         let logger = Logger(label: "authkit.migrate")
         do {
-            let connection = try Database.connect(settings.database, applicationName: "authkit migrate")
+            let connection = try Database.connect(settings.database, applicationName: "authkit migrate",
+                                                  migration: true)
             let migrator = Migrator(connection: connection)
             if status {
                 for entry in try migrator.status() {
@@ -127,7 +128,7 @@ struct Migrate: ParsableCommand {
             let applied = try migrator.migrate(logger: logger)
             print(applied.isEmpty ? "database is up to date" : "applied \(applied.count) migration(s)")
         } catch {
-            printError("migrate failed: \(error)")
+            printError("migrate failed: \(ServiceSetup.refusalMessage(error) ?? "\(error)")")
             throw ExitCode(1)
         }
     }

@@ -14,7 +14,7 @@ import Testing
     static let similarEmail = "The password is too similar to the email address."
 
     static func policy(_ environment: [String: String] = [:]) throws -> PasswordPolicy {
-        let settings = try Settings.load(from: environment.merging(["AUTHKIT_DATABASE_URL": "x"]) { a, _ in a })
+        let settings = try Settings.load(from: environment.merging(["AUTHKIT_DATABASE_URL": "postgresql:///x"]) { a, _ in a })
         return try PasswordPolicy(settings: settings.passwords)
     }
 
@@ -147,7 +147,7 @@ import Testing
     }
 
     @Test func dictionarySetting() throws {
-        let settings = try Settings.load(from: ["AUTHKIT_DATABASE_URL": "x"]).passwords
+        let settings = try Settings.load(from: ["AUTHKIT_DATABASE_URL": "postgresql:///x"]).passwords
         #expect(settings.commonDictionary == PasswordPolicy.systemDictionaryPath, "default: cracklib's own")
         #expect(settings.minimumLength == 8)
         #expect(settings.validators == [.similarity, .length, .common, .numeric])

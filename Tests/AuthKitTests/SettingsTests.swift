@@ -79,7 +79,7 @@ import Foundation
         ]
         for (name, value) in cases {
             do {
-                _ = try Settings.load(from: ["AUTHKIT_DATABASE_URL": "x", name: value])
+                _ = try Settings.load(from: ["AUTHKIT_DATABASE_URL": "postgresql:///x", name: value])
                 Issue.record("\(name)=\(value) accepted")
             } catch {
                 #expect(error.setting == name)
@@ -90,7 +90,7 @@ import Foundation
     }
 
     @Test func unknownVariablesAreReported() throws {
-        let s = try Settings.load(from: ["AUTHKIT_DATABASE_URL": "x", "AUTHKIT_MAX_BODY_SIZ": "1", "OTHER": "y"])
+        let s = try Settings.load(from: ["AUTHKIT_DATABASE_URL": "postgresql:///x", "AUTHKIT_MAX_BODY_SIZ": "1", "OTHER": "y"])
         #expect(s.unknownVariables == ["AUTHKIT_MAX_BODY_SIZ"])
     }
 

@@ -57,6 +57,39 @@ public final class PostgresCluster: Sendable {
         try Shell.runAsPostgres(bin + "/pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
     }
 
+    /// The postmaster and every process it started (backends, background workers).
+    public func serverProcesses() throws -> [Int32] {
+        let pidFile = try Shell.runAsPostgres("/bin/cat", [dataDirectory + "/postmaster.pid"]).output
+        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) else {
+            throw CommandFailure(command: "read postmaster.pid", status: 1, output: pidFile)
+        }
+        let children = try Shell.run("/bin/ps", ["-o", "pid=", "--ppid", String(postmaster)], allowFailure: true).output
+        return [postmaster] + children.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+    }
+
+    /// Freezes the whole server (SIGSTOP to the postmaster and its children): the sockets stay
+    /// open and the kernel still accepts connections, but nothing answers. `thaw` undoes it.
+    public func freeze() throws {
+        for pid in try serverProcesses() { kill(pid, SIGSTOP) }
+    }
+
+    public func thaw() throws {
+        for pid in try serverProcesses() { kill(pid, SIGCONT) }
+    }
+
+    /// Makes `role` (created with `password`) log in with a password over the unix socket;
+    /// every other role keeps trust authentication.
+    public func requirePassword(role: String, password: String) throws {
+        _ = try psql("CREATE ROLE \(role) LOGIN PASSWORD '\(password)'")
+        let hba = dataDirectory + "/pg_hba.conf"
+        let script = "{ echo 'local all \(role) scram-sha-256'; cat '\(hba)'; } > '\(hba).new' && mv '\(hba).new' '\(hba)'"
+        try Shell.runAsPostgres("/bin/sh", ["-c", script])
+        _ = try psql("SELECT pg_reload_conf()")
+    }
+
+    /// The directory of this cluster's server binaries (psql, pg_ctl).
+    public var binaries: String { bin }
+
     /// A libpq URI for `database` in this cluster.
     public func url(_ database: String) -> String {
         "postgresql:///\(database)?host=\(socketDirectory)&port=5432&user=postgres"

@@ -24,6 +24,9 @@ public final class Database {
     /// Runs `body` on a live connection. Connection-level failures become `DatabaseUnavailable`
     /// (503) and leave the connection to be re-established by a later call. With `retry`, an
     /// idempotent body is tried once more on a fresh connection when the old one turned out dead.
+    /// A statement the server cancelled (statement or lock timeout) is a 503 for this request
+    /// only: the connection stays, and any transaction left open is rolled back so the worker's
+    /// next request starts clean.
     @discardableResult
     public func run<T>(retry: Bool = false, logger: Logger, _ body: (PGConnection) throws -> T) throws -> T {
         var attempt = 0
@@ -38,8 +41,22 @@ public final class Database {
                 if retry && attempt == 1 && lastSuccess != 0 { continue }
                 noteFailure(error, logger: logger)
                 throw DatabaseUnavailable(underlying: error)
+            } catch let error as PGError where error.isTimeout {
+                rollBackLeftovers(conn)
+                Metrics.databaseTimeouts.add()
+                logger.warning("database statement timed out", metadata: [
+                    "sqlstate": "\(error.sqlState ?? "")", "error": "\(error.message)"])
+                throw DatabaseUnavailable(underlying: error)
+            } catch {
+                rollBackLeftovers(conn)
+                throw error
             }
         }
+    }
+
+    /// A body that threw outside `PGConnection.transaction` may leave a transaction open.
+    private func rollBackLeftovers(_ conn: PGConnection) {
+        if conn.inTransaction { _ = try? conn.simpleQuery("ROLLBACK") }
     }
 
     /// True when the database answered within `maxAge` seconds on this connection, or answers
@@ -58,16 +75,40 @@ public final class Database {
     }
 
     /// A new connection as every process makes it (serve's workers and schema check, each CLI
-    /// command, doctor): the URL, its connect timeout and the prepared-statements setting (off
-    /// behind PgBouncer in transaction mode, so no command may ignore it). `applicationName`
-    /// shows in pg_stat_activity.
-    public static func connect(_ settings: DatabaseSettings,
-                               applicationName: String = "authkit") throws(PGError) -> PGConnection {
-        try PGConnection(conninfo: settings.url,
-                         defaults: [("connect_timeout", String(settings.connectTimeout)),
-                                    ("application_name", applicationName)],
-                         usesPreparedStatements: settings.preparedStatements)
+    /// command, doctor): the URL, its connect timeout, TCP keepalives, the session timeouts and
+    /// the prepared-statements setting (off behind PgBouncer in transaction mode, so no command
+    /// may ignore it). `applicationName` shows in pg_stat_activity; `migration` selects the
+    /// longer timeouts of `authkit migrate`.
+    ///
+    /// Connect timeout and keepalives are conninfo parameters, which PgBouncer accepts (and
+    /// the URL may override). The session timeouts go in the `options` start-up parameter,
+    /// before any `options` of the URL (whose own `-c` settings therefore win); not at all with
+    /// `AUTHKIT_DATABASE_SESSION_OPTIONS=false`. A `SET` after connecting would not do: behind
+    /// transaction pooling it lands on whichever server connection runs it, and stays there.
+    public static func connect(_ settings: DatabaseSettings, applicationName: String = "authkit",
+                               migration: Bool = false) throws(PGError) -> PGConnection {
+        var overrides: [(String, String)] = []
+        if settings.sessionOptions {
+            let own = settings.sessionOptionsValue(migration: migration)
+            let theirs = (try? PGConnInfo.parse(settings.url))?["options"] ?? ""
+            overrides.append(("options", theirs.isEmpty ? own : own + " " + theirs))
+        }
+        let statementTimeout = migration ? settings.migrateStatementTimeout : settings.statementTimeout
+        return try PGConnection(conninfo: settings.url,
+                                defaults: [("connect_timeout", String(settings.connectTimeout)),
+                                           ("application_name", applicationName),
+                                           ("keepalives", "1"),
+                                           ("keepalives_idle", String(settings.keepalivesIdle)),
+                                           ("keepalives_interval", String(settings.keepalivesInterval)),
+                                           ("keepalives_count", String(settings.keepalivesCount))],
+                                overrides: overrides,
+                                usesPreparedStatements: settings.preparedStatements,
+                                responseTimeout: statementTimeout + responseMargin)
     }
+
+    /// How much longer than `statement_timeout` the client waits for an answer before it gives
+    /// the connection up: enough for the server's own cancellation to arrive first.
+    static let responseMargin = 1.0
 
     static let ping = PGStatement("authkit_ping", "SELECT 1")
 

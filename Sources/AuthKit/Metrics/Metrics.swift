@@ -16,6 +16,9 @@ public final class Metrics: Sendable {
     /// Connections re-established after a failure, by any thread of the process.
     static let databaseReconnects = Counter()
 
+    /// Statements the server cancelled for the session's statement or lock timeout (each a 503).
+    static let databaseTimeouts = Counter()
+
     init(routeNames: [String], methods: [String], kinds: [String], shards count: Int) {
         let layout = MetricsLayout(routeNames: routeNames, methods: methods, kinds: kinds)
         self.layout = layout

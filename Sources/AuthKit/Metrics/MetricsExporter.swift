@@ -123,6 +123,9 @@ struct MetricsExporter {
         out.family("authkit_database_reconnects_total", "counter",
                    "Database connections re-established after a failure (by any thread of this instance).")
         out.sample("authkit_database_reconnects_total", [:], Metrics.databaseReconnects.value)
+        out.family("authkit_database_timeouts_total", "counter",
+                   "Statements cancelled by the statement or lock timeout, each answered 503 (any thread).")
+        out.sample("authkit_database_timeouts_total", [:], Metrics.databaseTimeouts.value)
 
         out.family("authkit_workers", "gauge", "Worker threads (each with its own database connection).")
         out.sample("authkit_workers", [:], UInt64(workers))

@@ -37,7 +37,16 @@ public enum ServiceSetup {
         return try Listener.unix(path: settings.socketPath, mode: settings.socketMode, backlog: backlog)
     }
 
-    /// Refuses to serve a schema older than this binary. An unreachable database is only a
+    /// What to say when the server refused a connection for good (wrong password, unknown role
+    /// or database): waiting cannot help, so `serve` and `migrate` stop and name the setting.
+    public static func refusalMessage(_ error: any Error) -> String? {
+        guard let error = error as? PGError, let refusal = error.refusal else { return nil }
+        let what = refusal == .authentication ? "refuses to authenticate this user" : "has no such database"
+        return "\(DatabaseSettings.url.variable): the database server \(what): \(error.message)"
+    }
+
+    /// Refuses to serve a schema older than this binary, or a database that refuses the URL's
+    /// credentials or does not exist (`refusalMessage`). An unreachable database is only a
     /// warning: the service starts, answers 503 and recovers when the database returns.
     public static func checkSchema(_ settings: DatabaseSettings, logger: Logger) -> Bool {
         do {
@@ -48,6 +57,9 @@ public enum ServiceSetup {
                                 metadata: ["pending": "\(pending.map { $0.migration.version })"])
                 return false
             }
+        } catch let error as PGError where error.refusal != nil {
+            logger.critical("cannot start: \(refusalMessage(error) ?? error.message)")
+            return false
         } catch let error as PGError where error.isConnectionFailure {
             logger.warning("database unreachable at start-up; serving 503 until it is back",
                            metadata: ["error": "\(error.message)"])
