@@ -37,6 +37,11 @@ public final class PostgresCluster: Sendable {
             """
         try Shell.runAsPostgres("/bin/sh", ["-c", "cat >> '\(dataDirectory)/postgresql.conf' <<'EOF'\n\(conf)\nEOF"])
         Cleanup.atExit((Shell.isRoot ? "/usr/sbin/runuser -u postgres -- " : "") + "\(bin)/pg_ctl -D \(dataDirectory) -m immediate stop")
+        // Each cluster takes over a gigabyte: hundreds of runs filled the disk. Kept for a post-mortem
+        // only when AUTHKIT_TEST_KEEP_CLUSTERS is set.
+        if ProcessInfo.processInfo.environment["AUTHKIT_TEST_KEEP_CLUSTERS"] == nil {
+            Cleanup.atExit("rm -rf '\(directory)'")
+        }
         try start()
     }
 
