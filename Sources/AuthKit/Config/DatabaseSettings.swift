@@ -131,7 +131,8 @@ public struct DatabaseSettings: SettingsGroup {
     /// session (idle in transaction) while one delivery is still within its own timeouts.
     public func forOutboxSender(_ email: EmailSettings) -> DatabaseSettings {
         var settings = self
-        settings.idleInTransactionTimeout = max(idleInTransactionTimeout, Double(email.connectTimeout + email.timeout) + 5)
+        let delivery = Double(email.connectTimeout + email.timeout)
+        settings.idleInTransactionTimeout = max(idleInTransactionTimeout, delivery + 5)
         return settings
     }
 
