@@ -36,7 +36,10 @@ public final class PostgresCluster: Sendable {
             full_page_writes = off
             """
         try Shell.runAsPostgres("/bin/sh", ["-c", "cat >> '\(dataDirectory)/postgresql.conf' <<'EOF'\n\(conf)\nEOF"])
-        Cleanup.atExit((Shell.isRoot ? "/usr/sbin/runuser -u postgres -- " : "") + "\(bin)/pg_ctl -D \(dataDirectory) -m immediate stop")
+        // Stopped and removed when the test process ends: a run leaves no cluster behind (each
+        // is up to ~1.5 GB; repeated local runs used to fill /tmp).
+        Cleanup.atExit((Shell.isRoot ? "/usr/sbin/runuser -u postgres -- " : "") + "\(bin)/pg_ctl -D \(dataDirectory) -m immediate stop"
+                       + "; rm -rf '\(directory)'")
         try start()
     }
 
