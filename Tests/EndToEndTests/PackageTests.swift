@@ -100,7 +100,8 @@ import TestSupport
 
     /// `dpkg -i`, a second `dpkg -i` (upgrade path), `dpkg --purge`, with the maintainer scripts,
     /// inside a chroot over an overlay of / in a private mount namespace: this system is untouched
-    /// and everything vanishes with the namespace.
+    /// and everything vanishes with the namespace. Installed, the units pass `systemd-analyze
+    /// verify` (which also checks that their ExecStart binaries exist) and the site example `nginx -t`.
     @Test(.enabled(if: canOverlay, "needs root, unshare -m and AUTHKIT_TEST_DEB (deploy/test sets it)"))
     func installUpgradeAndPurgeInAThrowawayOverlay() throws {
         let deb = try #require(Self.deb)
@@ -120,13 +121,23 @@ import TestSupport
             mount --bind /dev "$B/root/dev"
             cp '\(deb)' "$B/root/tmp/authkit.deb"
             exec chroot "$B/root" /bin/sh -eu -c '
-              export DEBIAN_FRONTEND=noninteractive
+              export DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin
               dpkg -i /tmp/authkit.deb >/dev/null
               echo "user: $(getent passwd authkit | cut -d: -f1,6,7)"
               echo "etc: $(stat -c "%a %U:%G" /etc/authkit)"
               echo "run: $(stat -c "%a %U:%G" /run/authkit)"
               echo "enabled: $(ls /etc/systemd/system/*.wants/ 2>/dev/null | grep -c authkit || true)"
               echo "version: $(/usr/bin/authkit version)"
+              if command -v systemd-analyze >/dev/null; then
+                cd /lib/systemd/system
+                systemd-analyze verify authkit.socket authkit.service authkit@a.socket authkit@a.service
+                echo "units: verified"
+              fi
+              # The site example, as shipped, with a certificate where it expects one.
+              openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=auth.example.com -days 1 \\
+                -keyout /etc/ssl/private/auth.example.com.key -out /etc/ssl/certs/auth.example.com.pem 2>/dev/null
+              printf "events {}\\nhttp { include /usr/share/authkit/nginx/site.example.conf; }\\n" >/tmp/site.conf
+              nginx -t -c /tmp/site.conf 2>/dev/null && echo "site: nginx -t ok"
               echo AUTHKIT_DATABASE_URL=postgresql:///x >/etc/authkit/authkit.env
               dpkg -i /tmp/authkit.deb >/dev/null
               dpkg --purge authkit >/dev/null
@@ -142,6 +153,10 @@ import TestSupport
         #expect(out.contains("run: 750 authkit:www-data\n"), "\(out)")
         #expect(out.contains("enabled: 0\n"), "\(out)")
         #expect(out.contains("version: authkit \(Version.string)"), "\(out)")
+        #expect(out.contains("site: nginx -t ok\n"), "\(out)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+            #expect(out.contains("units: verified\n"), "\(out)")
+        }
         #expect(out.contains("purged binary: gone\n"), "\(out)")
         #expect(out.contains("kept env: AUTHKIT_DATABASE_URL=postgresql:///x\n"), "\(out)")
         // Nothing of it reached this system.
