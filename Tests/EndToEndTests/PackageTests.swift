@@ -16,6 +16,8 @@ import TestSupport
             throw CommandFailure(command: "AUTHKIT_TEST_DEB", status: 1, output: "unset")
         }
         let root = try Paths.temporaryDirectory("authkit-deb")
+        // 18 MB per run: not left behind.
+        Cleanup.atExit("rm -rf '\(root)'")
         try Shell.run("/usr/bin/dpkg", ["-x", deb, root])
         try Shell.run("/usr/bin/dpkg-deb", ["-e", deb, root + "/DEBIAN"])
         return root
@@ -110,6 +112,7 @@ import TestSupport
         }
         let before = try hostStatus()
         let base = try Paths.temporaryDirectory("authkit-overlay")
+        defer { try? FileManager.default.removeItem(atPath: base) }
         let script = """
             set -eu
             B='\(base)'
