@@ -119,7 +119,8 @@ public struct EmailSettings: SettingsGroup {
         }
         guard sendLease > Double(timeout) else {
             throw SettingsError(setting: Self.sendLease.variable,
-                                problem: "must be longer than \(Self.timeout.variable) (\(timeout) s), got \(sendLease)")
+                                problem: "must be longer than \(Self.timeout.variable) (\(timeout) s), "
+                                    + "got \(sendLease)")
         }
         guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
             throw SettingsError(setting: Self.url.variable,

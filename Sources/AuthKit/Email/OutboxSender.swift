@@ -103,7 +103,7 @@ public struct OutboxSender: Sendable {
             log.info("email delivered", metadata: ["attempt": "\(item.attempts)"])
         } else {
             report.sent += 1
-            log.warning("email delivered after its claim was lost: another attempt may deliver it again (same Message-ID)",
+            log.warning("email delivered after its claim was lost: it may be delivered again (same Message-ID)",
                         metadata: ["attempt": "\(item.attempts)"])
         }
     }

@@ -49,7 +49,8 @@ public struct OutboxStore {
             ORDER BY o.id LIMIT 1
             FOR UPDATE OF o SKIP LOCKED)
         UPDATE email_outbox o SET attempts = o.attempts + 1, claim_token = $2,
-               lease_until = now() + $3 * interval '1 millisecond', next_attempt_at = now() + $3 * interval '1 millisecond'
+               lease_until = now() + $3 * interval '1 millisecond',
+               next_attempt_at = now() + $3 * interval '1 millisecond'
         FROM due WHERE o.id = due.id
         RETURNING o.id, o.recipient, o.step, o.kind, extract(epoch FROM o.valid_until)::bigint, o.attempts, due.secret,
                   o.user_id, due.name, o.subject, o.body, (extract(epoch FROM o.created_at) * 1000000)::bigint
@@ -70,8 +71,10 @@ public struct OutboxStore {
         """)
     static let failed = PGStatement("outbox_failed",
         "UPDATE email_outbox SET status = 'failed', last_error = $3, \(release), \(forgetNotice) \(held)")
-    static let expired = PGStatement("outbox_expired",
-        "UPDATE email_outbox SET status = 'expired', last_error = coalesce($3, last_error), \(release), \(forgetNotice) \(held)")
+    static let expired = PGStatement("outbox_expired", """
+        UPDATE email_outbox SET status = 'expired', last_error = coalesce($3, last_error), \(release), \(forgetNotice)
+        \(held)
+        """)
     static let purge = PGStatement("outbox_purge",
         "DELETE FROM email_outbox WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 second'")
 
