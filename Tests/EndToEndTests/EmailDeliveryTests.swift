@@ -121,6 +121,44 @@ import TestSupport
         #expect(try s.psql("SELECT status FROM email_outbox WHERE id = \(doomed)") == "expired")
     }
 
+    /// The database lost while the SMTP server accepts a code email (issue 17: it was sent twice,
+    /// the first delivery leaving no trace): the claim was committed before SMTP, so the row is
+    /// sent once more after its lease, with the same Message-ID and code; the row shows both
+    /// attempts, and the code logs in.
+    @Test func aDatabaseLostDuringASendRepeatsItOnceWithTheSameMessageID() throws {
+        // The server stores each message, then takes 2 s to say "250 OK".
+        let sink = try SMTPSink(delay: 2)
+        defer { sink.stop() }
+        var settings = Self.smtpSettings(sink)
+        settings["AUTHKIT_EMAIL_TIMEOUT"] = "4"
+        settings["AUTHKIT_EMAIL_SEND_LEASE"] = "5"
+        let s = try Stack(settings: settings)
+        defer { s.stop() }
+        _ = try emailUser(s, sink, "quinn")
+        let login = try s.login("quinn")
+        let ephemeral = try #require(login.string("ephemeral_token"))
+        let first = try #require(sink.mailbox.message(1, to: "quinn@example.com", seconds: 20))
+        // While the server holds its answer: every connection of the app to the database is cut.
+        let cut = try s.psql("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """)
+        #expect(Int(cut) ?? 0 > 0)
+        let second = try #require(sink.mailbox.message(2, to: "quinn@example.com", seconds: 30), "sent again after the lease")
+        #expect(first.header("Message-ID") == second.header("Message-ID"))
+        #expect(first.header("Message-ID")?.hasPrefix("<outbox-") == true)
+        #expect(first.code == second.code)
+        let row = "SELECT status || ' ' || attempts FROM email_outbox WHERE id = (SELECT max(id) FROM email_outbox)"
+        #expect(Paths.waitFor(seconds: 15) { (try? s.psql(row)) == "sent 2" }, "marked sent by the second attempt")
+        #expect(sink.mailbox.settledCount(to: "quinn@example.com") == 3, "the create's code once, the login's twice")
+        // A worker whose connection was cut answers 503 once, then reconnects.
+        var verified = 0
+        for _ in 0..<5 where verified != 200 {
+            verified = try s.post("login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(first.code ?? "")"}"#).status
+        }
+        #expect(verified == 200, "the code works")
+    }
+
     @Test func twoInstancesDeliverEachRowExactlyOnce() throws {
         let sink = try SMTPSink()
         defer { sink.stop() }
