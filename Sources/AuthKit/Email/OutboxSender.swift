@@ -28,7 +28,6 @@ public struct OutboxSender: Sendable {
     let mailer: any Mailer
     let templates: EmailTemplates
     let clock: any TimeSource
-    static let batch = 20
 
     /// `from`: the From address; `secrets`: the TOTP secret keys (`SecuritySettings.encryptionKeys`).
     public init(settings: EmailSettings, from: String, secrets: SecretBox, mailer: any Mailer,
