@@ -85,6 +85,23 @@ state_dir() {
 
 alive() { [[ -s $1 ]] && kill -0 "$(head -1 "$1")" 2>/dev/null; }
 
+# Whether something accepts TCP connections on 127.0.0.1:PORT.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Stops the process in PIDFILE (SIGTERM, or SIGQUIT for nginx) and waits until it is gone:
+# 15 s, then SIGKILL. What was stopped never outlives the command that stopped it.
+stop_pid() { # PIDFILE NAME [SIGNAL]
+  local pid i
+  alive "$1" || return 0
+  pid="$(head -1 "$1")"
+  kill "-${3:-TERM}" "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || { rm -f "$1"; return 0; }; sleep 0.1; done
+  log "$2 (pid $pid) did not stop within 15 s: killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$1"
+}
+
 wait_http() { # URL SECONDS
   local i
   for ((i = 0; i < $2 * 10; i++)); do

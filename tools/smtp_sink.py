@@ -5,7 +5,8 @@
 
 Each message is written as <unix-ns>-<n>.eml (the DATA exactly as received, CRLF line ends),
 under a temporary name and then renamed, so a reader never sees half a file. Uses Debian's
-python3-aiosmtpd.
+python3-aiosmtpd. With --delay S the answer to DATA ("250 OK") comes S seconds after the file is
+written: a slow server, during whose acceptance a test can break the sender's database connection.
 """
 import argparse
 import asyncio
@@ -20,8 +21,9 @@ counter = itertools.count()
 
 
 class Keep:
-    def __init__(self, directory):
+    def __init__(self, directory, delay=0.0):
         self.directory = directory
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
         name = f"{time.time_ns()}-{next(counter)}"
@@ -32,6 +34,8 @@ class Keep:
             data = envelope.original_content or envelope.content
             fh.write(data if isinstance(data, bytes) else data.encode())
         os.rename(tmp, os.path.join(self.directory, f"{name}.eml"))
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
 
@@ -40,9 +44,10 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=2525)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before answering DATA")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Keep(args.dir), hostname=args.host, port=args.port)
+    controller = Controller(Keep(args.dir, args.delay), hostname=args.host, port=args.port)
     controller.start()
     print(f"smtp sink on {args.host}:{args.port} -> {args.dir}", flush=True)
     stop = asyncio.Event()

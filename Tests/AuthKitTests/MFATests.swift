@@ -137,6 +137,18 @@ import Testing
         #expect(text.hasSuffix("==--\r\n"))
     }
 
+    /// The outbox's Message-ID comes from the row alone, so each attempt at a row repeats it.
+    @Test func outboxMessageIDIsDerivedFromTheRow() throws {
+        #expect(EmailMessage.outboxMessageID(id: 42, createdMicroseconds: 36, from: "Acme <no-reply@mail.example.com>")
+                == "<outbox-42.10@mail.example.com>")
+        #expect(EmailMessage.outboxMessageID(id: 1, createdMicroseconds: 1, from: "webmaster@localhost") == "<outbox-1.1@localhost>")
+        #expect(EmailMessage.outboxMessageID(id: 1, createdMicroseconds: 1, from: "nobody") == "<outbox-1.1@localhost>")
+        #expect(EmailMessage.outboxMessageID(id: 1, createdMicroseconds: 1, from: "a@b>c") == "<outbox-1.1@localhost>")
+        var message = EmailMessage.verificationCode("1", to: "a@b.c", from: "w@l")
+        message.messageID = "<outbox-7.x@l>"
+        #expect(try message.rendered(date: UnixTime(seconds: 0)).contains("\r\nMessage-ID: <outbox-7.x@l>\r\n"))
+    }
+
     @Test func headerInjectionIsRefused() {
         #expect(throws: EmailError.self) {
             try EmailMessage.verificationCode("1", to: "a@b.c\r\nBcc: evil@x.y", from: "w@l").rendered(date: UnixTime(seconds: 0))

@@ -78,6 +78,87 @@ import TestSupport
         #expect(s.app.log().contains("will retry"))
     }
 
+    /// SMTP down far longer than AUTHKIT_EMAIL_MAX_ATTEMPTS back-offs (issue 17: codes were marked
+    /// failed after ~31 s while still valid): the code email is retried while its code can be
+    /// used and arrives once when the server is back, and the code works; a row whose code expires
+    /// while the server is down ends `expired`, and is never sent.
+    @Test func smtpDownLongerThanTheBackOffStillDeliversTheCodeOnce() throws {
+        let sink = try SMTPSink()
+        var settings = Self.smtpSettings(sink)
+        // The old policy would give up after 3 attempts: 0.2 + 0.4 s of back-off in all.
+        settings["AUTHKIT_EMAIL_MAX_ATTEMPTS"] = "3"
+        let s = try Stack(settings: settings)
+        defer { s.stop() }
+        let token = try emailUser(s, sink, "pia")
+        sink.stop()
+
+        #expect(try s.post("mfa/send/", #"{"method": "email"}"#, token: token).status == 200)
+        // This row's code expires while the server is down (a code's real validity is at least 30 s).
+        let doomed = try s.psql("SELECT max(id) FROM email_outbox")
+        _ = try s.psql("UPDATE email_outbox SET valid_until = now() + interval '2 seconds' WHERE id = \(doomed)")
+        let login = try s.login("pia")
+        #expect(login.status == 200)
+        let ephemeral = try #require(login.string("ephemeral_token"))
+        func latest(_ expression: String) throws -> String {
+            try s.psql("SELECT \(expression) FROM email_outbox WHERE id = (SELECT max(id) FROM email_outbox)")
+        }
+        #expect(Paths.waitFor(seconds: 30) { (try? latest("attempts >= 8")) == "t" },
+                "retried well past AUTHKIT_EMAIL_MAX_ATTEMPTS")
+        #expect(Paths.waitFor(seconds: 20) { (try? s.psql("SELECT status FROM email_outbox WHERE id = \(doomed)")) == "expired" })
+        #expect(try latest("status || ' ' || (last_error IS NOT NULL)::text") == "pending true")
+
+        try sink.start()
+        defer { sink.stop() }
+        let mail = try #require(sink.mailbox.message(1, to: "pia@example.com", seconds: 20), "delivered once SMTP is back")
+        let id = try s.psql("SELECT max(id) FROM email_outbox")
+        #expect(mail.header("Message-ID")?.hasPrefix("<outbox-\(id).") == true)
+        #expect(mail.header("Message-ID")?.hasSuffix("@localhost>") == true)
+        let code = try #require(mail.code)
+        #expect(try s.post("login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(code)"}"#).status == 200,
+                "the code still works")
+        #expect(sink.mailbox.settledCount(to: "pia@example.com") == 2, "the create's code and the login's, once each")
+        #expect(try latest("status") == "sent")
+        #expect(try s.psql("SELECT status FROM email_outbox WHERE id = \(doomed)") == "expired")
+    }
+
+    /// The database lost while the SMTP server accepts a code email (issue 17: it was sent twice,
+    /// the first delivery leaving no trace): the claim was committed before SMTP, so the row is
+    /// sent once more after its lease, with the same Message-ID and code; the row shows both
+    /// attempts, and the code logs in.
+    @Test func aDatabaseLostDuringASendRepeatsItOnceWithTheSameMessageID() throws {
+        // The server stores each message, then takes 2 s to say "250 OK".
+        let sink = try SMTPSink(delay: 2)
+        defer { sink.stop() }
+        var settings = Self.smtpSettings(sink)
+        settings["AUTHKIT_EMAIL_TIMEOUT"] = "4"
+        settings["AUTHKIT_EMAIL_SEND_LEASE"] = "5"
+        let s = try Stack(settings: settings)
+        defer { s.stop() }
+        _ = try emailUser(s, sink, "quinn")
+        let login = try s.login("quinn")
+        let ephemeral = try #require(login.string("ephemeral_token"))
+        let first = try #require(sink.mailbox.message(1, to: "quinn@example.com", seconds: 20))
+        // While the server holds its answer: every connection of the app to the database is cut.
+        let cut = try s.psql("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """)
+        #expect(Int(cut) ?? 0 > 0)
+        let second = try #require(sink.mailbox.message(2, to: "quinn@example.com", seconds: 30), "sent again after the lease")
+        #expect(first.header("Message-ID") == second.header("Message-ID"))
+        #expect(first.header("Message-ID")?.hasPrefix("<outbox-") == true)
+        #expect(first.code == second.code)
+        let row = "SELECT status || ' ' || attempts FROM email_outbox WHERE id = (SELECT max(id) FROM email_outbox)"
+        #expect(Paths.waitFor(seconds: 15) { (try? s.psql(row)) == "sent 2" }, "marked sent by the second attempt")
+        #expect(sink.mailbox.settledCount(to: "quinn@example.com") == 3, "the create's code once, the login's twice")
+        // A worker whose connection was cut answers 503 once, then reconnects.
+        var verified = 0
+        for _ in 0..<5 where verified != 200 {
+            verified = try s.post("login/verify/", #"{"ephemeral_token": "\#(ephemeral)", "code": "\#(first.code ?? "")"}"#).status
+        }
+        #expect(verified == 200, "the code works")
+    }
+
     @Test func twoInstancesDeliverEachRowExactlyOnce() throws {
         let sink = try SMTPSink()
         defer { sink.stop() }

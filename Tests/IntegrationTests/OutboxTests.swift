@@ -63,25 +63,149 @@ import TestSupport
         #expect(try connection.query("SELECT status FROM email_outbox").string(0, 0) == "expired")
     }
 
-    @Test func failuresAreRetriedWithBackOffThenMarkedFailed() throws {
+    /// A code email is retried past AUTHKIT_EMAIL_MAX_ATTEMPTS for as long as its code can be
+    /// used, then marked expired (never failed while the code still works).
+    @Test func codeEmailsAreRetriedUntilTheCodeExpires() throws {
         let (connection, settings, clock) = try setUp()
         try queue(connection, clock: clock)
         let sender = OutboxSender(settings: settings, mailer: Recorder(fail: true), templates: .builtIn, clock: clock)
-        var first = try sender.deliverDue(connection, logger: Logger(label: "t"))
-        #expect(first.retried == 1)
+        var report = try sender.deliverDue(connection, logger: Logger(label: "t"))
+        #expect(report.retried == 1)
         // Pushed back from when the row was queued (compared with now() this was flaky: the
         // back-off here is 20 ms, less than a loaded machine takes between two statements).
-        let row = try connection.query("SELECT attempts, next_attempt_at > created_at, last_error FROM email_outbox")
+        let row = try connection.query("SELECT attempts, next_attempt_at > created_at, last_error, claim_token FROM email_outbox")
         #expect(row.int(0, 0) == 1)
         #expect(row.bool(0, 1) == true)
         #expect(row.string(0, 2)?.contains("connection refused") == true)
+        #expect(row.string(0, 3) == nil, "a retry releases the claim")
+        for _ in 0..<6 {
+            _ = try connection.query("UPDATE email_outbox SET next_attempt_at = now()")
+            report = try sender.deliverDue(connection, logger: Logger(label: "t"))
+            #expect(report.retried == 1)
+        }
+        let pending = try connection.query("SELECT status, attempts FROM email_outbox")
+        #expect(pending.string(0, 0) == "pending", "twice AUTHKIT_EMAIL_MAX_ATTEMPTS and still retried")
+        #expect(pending.int(0, 1) == 7)
+        clock.advance(seconds: 400)
+        _ = try connection.query("UPDATE email_outbox SET next_attempt_at = now()")
+        report = try sender.deliverDue(connection, logger: Logger(label: "t"))
+        #expect(report.expired == 1)
+        #expect(try connection.query("SELECT status FROM email_outbox").string(0, 0) == "expired")
+    }
+
+    /// A notice keeps the bounded policy: AUTHKIT_EMAIL_MAX_ATTEMPTS attempts, then failed.
+    @Test func noticesAreRetriedWithBackOffThenMarkedFailed() throws {
+        let (connection, settings, clock) = try setUp()
+        try OutboxStore(connection).enqueueNotice(userID: 1, recipient: "u@example.com", subject: "Hi", body: "text\n",
+                                                  validUntil: clock.seconds + 86400, requestID: "r1")
+        let sender = OutboxSender(settings: settings, mailer: Recorder(fail: true), templates: .builtIn, clock: clock)
         for _ in 0..<3 {
             _ = try connection.query("UPDATE email_outbox SET next_attempt_at = now()")
-            first = try sender.deliverDue(connection, logger: Logger(label: "t"))
+            _ = try sender.deliverDue(connection, logger: Logger(label: "t"))
         }
-        let final = try connection.query("SELECT status, attempts FROM email_outbox")
+        let final = try connection.query("SELECT status, attempts, last_error FROM email_outbox")
         #expect(final.string(0, 0) == "failed")
         #expect(final.int(0, 1) == 3)
+        #expect(final.string(0, 2)?.contains("connection refused") == true)
+    }
+
+    /// A mailer that runs `during` after accepting a message (while the sender holds the row).
+    struct Hook: Mailer {
+        let sent = Recorder.Box()
+        let during: @Sendable (EmailMessage) throws -> Void
+        func send(_ message: EmailMessage, now: UnixTime) throws {
+            sent.messages.append(message)
+            try during(message)
+        }
+    }
+
+    static let leaseSettings = ["AUTHKIT_EMAIL_TIMEOUT": "1", "AUTHKIT_EMAIL_SEND_LEASE": "1.5"]
+
+    /// The database connection is lost after the SMTP server accepted the message and before
+    /// the row is marked sent: the claim was committed before SMTP, so the row is not lost, and
+    /// it is sent once more after its lease, with the same Message-ID (the documented duplicate).
+    @Test func aConnectionLostAfterTheSendCostsOneRepeatWithTheSameMessageID() throws {
+        let (observer, settings, clock) = try setUp(Self.leaseSettings)
+        try queue(observer, clock: clock)
+        let url = settings.database.url
+        let victim = try PGConnection(conninfo: url)
+        let pid = try #require(try victim.query("SELECT pg_backend_pid()").int(0, 0))
+        let killer = Hook { _ in
+            let other = try PGConnection(conninfo: url)
+            _ = try other.query("SELECT pg_terminate_backend($1)", [pid])
+            // Until the backend is gone, so the mark meets a dead connection.
+            var rounds = 0
+            while try other.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [pid]).int(0, 0) != 0, rounds < 250 {
+                usleep(20_000)
+                rounds += 1
+            }
+        }
+        #expect(throws: (any Error).self, "the mark fails: the connection is gone") {
+            try OutboxSender(settings: settings, mailer: killer, templates: .builtIn, clock: clock)
+                .deliverDue(victim, logger: Logger(label: "t"))
+        }
+        #expect(killer.sent.messages.count == 1)
+        // The first attempt left its trace, and the row is held until the lease ends.
+        let held = try observer.query("SELECT status, attempts, lease_until > now() FROM email_outbox")
+        #expect(held.string(0, 0) == "pending")
+        #expect(held.int(0, 1) == 1)
+        #expect(held.bool(0, 2) == true)
+
+        let again = Recorder(fail: false)
+        let sender = OutboxSender(settings: settings, mailer: again, templates: .builtIn, clock: clock)
+        let fresh = try PGConnection(conninfo: url)
+        #expect(try sender.deliverDue(fresh, logger: Logger(label: "t")).sent == 0, "not before the lease ends")
+        #expect(Paths.waitFor(seconds: 10) {
+            ((try? sender.deliverDue(fresh, logger: Logger(label: "t")).sent) ?? 0) == 1
+        }, "sent again after the lease")
+        let first = try #require(killer.sent.messages.first)
+        let second = try #require(again.sent.messages.first)
+        #expect(again.sent.messages.count == 1)
+        #expect(first.messageID == second.messageID)
+        #expect(first.text == second.text, "the same code")
+        #expect(first.messageID?.hasPrefix("<outbox-1.") == true)
+        #expect(first.messageID?.hasSuffix("@localhost>") == true)
+        let done = try observer.query("SELECT status, attempts, claim_token IS NULL FROM email_outbox")
+        #expect(done.string(0, 0) == "sent")
+        #expect(done.int(0, 1) == 2)
+        #expect(done.bool(0, 2) == true)
+        // And nothing more, however long one waits.
+        _ = try observer.query("UPDATE email_outbox SET next_attempt_at = now() - interval '1 hour'")
+        #expect(try sender.deliverDue(fresh, logger: Logger(label: "t")) == .init())
+    }
+
+    /// Without a fault: one delivery, and none after the lease would have ended.
+    @Test func withoutAFaultEachRowIsDeliveredOnce() throws {
+        let (connection, settings, clock) = try setUp(Self.leaseSettings)
+        try queue(connection, clock: clock)
+        try queue(connection, clock: clock)
+        let mailer = Recorder(fail: false)
+        let sender = OutboxSender(settings: settings, mailer: mailer, templates: .builtIn, clock: clock)
+        #expect(try sender.deliverDue(connection, logger: Logger(label: "t")).sent == 2)
+        usleep(1_700_000)
+        #expect(try sender.deliverDue(connection, logger: Logger(label: "t")) == .init())
+        #expect(mailer.sent.messages.count == 2)
+        #expect(Set(mailer.sent.messages.compactMap(\.messageID)).count == 2, "one Message-ID per row")
+        let rendered = try #require(try mailer.sent.messages.first?.rendered(date: clock.now()))
+        #expect(rendered.contains("\r\nMessage-ID: <outbox-1."))
+    }
+
+    /// A sender whose lease ran out (SMTP slower than the lease) cannot mark a row another
+    /// sender has claimed since: its late mark changes nothing.
+    @Test func aLateMarkDoesNotOverwriteANewerClaim() throws {
+        let (connection, settings, clock) = try setUp(Self.leaseSettings)
+        try queue(connection, clock: clock)
+        let store = OutboxStore(connection)
+        let stale = try #require(try store.claimNext(after: 0, lease: 0.001, token: "a"))
+        usleep(20_000)
+        let current = try #require(try store.claimNext(after: 0, lease: 30, token: "b"), "the lease ran out")
+        #expect(try store.claimNext(after: 0, lease: 30, token: "c")?.id == nil, "held by b")
+        #expect(try store.markSent(stale) == false)
+        #expect(try store.markFailed(stale, error: "x") == false)
+        #expect(try connection.query("SELECT status, claim_token FROM email_outbox").string(0, 1) == "b")
+        #expect(try store.markSent(current) == true)
+        #expect(try connection.query("SELECT status FROM email_outbox").string(0, 0) == "sent")
+        _ = settings
     }
 
     @Test func finishedRowsArePurgedAfterRetention() throws {

@@ -11,9 +11,10 @@ public final class AppInstance: @unchecked Sendable {
     public let mailDirectory: String
     public let environment: [String: String]
 
-    /// `settings` are AUTHKIT_* overrides; `arguments` extra `serve` flags.
+    /// `settings` are AUTHKIT_* overrides; `arguments` extra `serve` flags; `binary` another
+    /// `authkit` than the one built with the tests (the packaged one: PackageTests).
     public init(databaseURL: String, settings: [String: String] = [:], arguments: [String] = [],
-                stdinFD: Int32? = nil, waitForSocket: Bool = true) throws {
+                stdinFD: Int32? = nil, waitForSocket: Bool = true, binary: String = Paths.binary) throws {
         directory = try Paths.temporaryDirectory("authkit-app")
         socketPath = directory + "/authkit.sock"
         logPath = directory + "/authkit.log"
@@ -47,7 +48,7 @@ public final class AppInstance: @unchecked Sendable {
         ]
         for (k, v) in settings { env[k] = v }
         environment = env
-        process = try Subprocess(Paths.binary, ["serve"] + arguments, environment: env, stdinFD: stdinFD, output: .file(logPath))
+        process = try Subprocess(binary, ["serve"] + arguments, environment: env, stdinFD: stdinFD, output: .file(logPath))
         if waitForSocket {
             let socketPath = self.socketPath
             guard Paths.waitFor(seconds: 20, { FileManager.default.fileExists(atPath: socketPath) || !process.isRunning }),
@@ -83,11 +84,12 @@ public final class NginxInstance: @unchecked Sendable {
     /// load balancer of a real deployment); none by default.
     /// `port`: listen there instead of a free port picked here (when the app must know the
     /// origin in advance, as WebAuthn's AUTHKIT_WEBAUTHN_ORIGIN does).
+    /// `snippet`: another copy of nginx/authkit.conf (the packaged one: PackageTests).
     public init(upstream: String, keepConnections: Bool = false, trustedProxy: String? = nil,
-                port fixedPort: Int? = nil) throws {
+                port fixedPort: Int? = nil, snippet snippetPath: String? = nil) throws {
         prefix = try Paths.temporaryDirectory("authkit-nginx")
         let template = try String(contentsOf: Paths.root.appendingPathComponent("nginx/nginx.conf"), encoding: .utf8)
-        var snippet = Paths.root.appendingPathComponent("nginx/authkit.conf").path
+        var snippet = snippetPath ?? Paths.root.appendingPathComponent("nginx/authkit.conf").path
         if keepConnections {
             let text = try String(contentsOfFile: snippet, encoding: .utf8)
             precondition(text.contains("fastcgi_keep_conn off;"), "the snippet no longer says fastcgi_keep_conn off")

@@ -36,12 +36,10 @@ public final class PostgresCluster: Sendable {
             full_page_writes = off
             """
         try Shell.runAsPostgres("/bin/sh", ["-c", "cat >> '\(dataDirectory)/postgresql.conf' <<'EOF'\n\(conf)\nEOF"])
-        Cleanup.atExit((Shell.isRoot ? "/usr/sbin/runuser -u postgres -- " : "") + "\(bin)/pg_ctl -D \(dataDirectory) -m immediate stop")
-        // Each cluster takes over a gigabyte: hundreds of runs filled the disk. Kept for a post-mortem
-        // only when AUTHKIT_TEST_KEEP_CLUSTERS is set.
-        if ProcessInfo.processInfo.environment["AUTHKIT_TEST_KEEP_CLUSTERS"] == nil {
-            Cleanup.atExit("rm -rf '\(directory)'")
-        }
+        // Stopped and removed when the test process ends: a run leaves no cluster behind (each
+        // is up to ~1.5 GB; repeated local runs used to fill /tmp).
+        Cleanup.atExit((Shell.isRoot ? "/usr/sbin/runuser -u postgres -- " : "") + "\(bin)/pg_ctl -D \(dataDirectory) -m immediate stop"
+                       + "; rm -rf '\(directory)'")
         try start()
     }
 

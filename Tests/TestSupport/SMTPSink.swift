@@ -5,10 +5,13 @@ import Foundation
 public final class SMTPSink: @unchecked Sendable {
     public let port: Int
     public let directory: String
+    /// Seconds the server waits before accepting a message it has already stored (--delay).
+    public let delay: Double
     private var process: Subprocess?
 
-    public init(port: Int? = nil) throws {
+    public init(port: Int? = nil, delay: Double = 0) throws {
         self.port = port ?? Paths.freePort()
+        self.delay = delay
         directory = try Paths.temporaryDirectory("authkit-smtp")
         try start()
     }
@@ -17,7 +20,8 @@ public final class SMTPSink: @unchecked Sendable {
 
     public func start() throws {
         let p = try Subprocess("/usr/bin/python3", [Paths.root.appendingPathComponent("tools/smtp_sink.py").path,
-                                                     "--host", "127.0.0.1", "--port", String(port), "--dir", directory],
+                                                     "--host", "127.0.0.1", "--port", String(port), "--dir", directory,
+                                                     "--delay", String(delay)],
                                output: .file(directory + "/.sink.log"))
         let port = self.port
         guard Paths.waitFor(seconds: 15, { (try? Sockets.connectTCP(port: port, timeout: 1)).map { close($0); return true } ?? false || !p.isRunning }),

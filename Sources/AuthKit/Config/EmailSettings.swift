@@ -40,7 +40,8 @@ public struct EmailSettings: SettingsGroup {
     public var maxAttempts: Int
     static let maxAttempts = SettingKey<Int>(
         "EMAIL_MAX_ATTEMPTS", default: "6", .int(in: 1...100),
-        "Delivery attempts before a queued email is marked failed (and logged).")
+        "Delivery attempts before a queued notice is marked failed (and logged). Code emails are not bounded by a "
+            + "count: they are retried until their code expires (then marked expired).")
 
     public var retryDelay: Double
     static let retryDelay = SettingKey<Double>(
@@ -51,6 +52,13 @@ public struct EmailSettings: SettingsGroup {
     static let retryMaxDelay = SettingKey<Double>(
         "EMAIL_RETRY_MAX_DELAY", default: "60", .seconds(in: 0.01...86400),
         "Longest wait between retries, in seconds.")
+
+    public var sendLease: Double
+    static let sendLease = SettingKey<Double>(
+        "EMAIL_SEND_LEASE", default: "30", .seconds(in: 1...3600),
+        "Seconds a sender holds a claimed outbox row while it talks to SMTP (committed before the first SMTP byte). "
+            + "A row whose sender died or lost its database connection is sent again after this, with the same "
+            + "Message-ID. Must be longer than EMAIL_TIMEOUT, so a slow delivery never outlives its lease.")
 
     public var pollInterval: Double
     static let pollInterval = SettingKey<Double>(
@@ -84,7 +92,7 @@ public struct EmailSettings: SettingsGroup {
 
     public static var catalog: [SettingInfo] {
         [backend.info, url.info, useTLS.info, username.info, password.info, connectTimeout.info, timeout.info,
-         maxAttempts.info, retryDelay.info, retryMaxDelay.info, pollInterval.info, retention.info,
+         maxAttempts.info, retryDelay.info, retryMaxDelay.info, sendLease.info, pollInterval.info, retention.info,
          templateDirectory.info, fileDirectory.info, securityNotices.info]
     }
 
@@ -99,6 +107,7 @@ public struct EmailSettings: SettingsGroup {
         maxAttempts = try reader.value(Self.maxAttempts)
         retryDelay = try reader.value(Self.retryDelay)
         retryMaxDelay = try reader.value(Self.retryMaxDelay)
+        sendLease = try reader.value(Self.sendLease)
         pollInterval = try reader.value(Self.pollInterval)
         retention = try reader.value(Self.retention)
         templateDirectory = try reader.value(Self.templateDirectory)
@@ -107,6 +116,11 @@ public struct EmailSettings: SettingsGroup {
         if backend == .file && fileDirectory == nil {
             throw SettingsError(setting: Self.fileDirectory.variable,
                                 problem: "is required with \(Self.backend.variable)=file")
+        }
+        guard sendLease > Double(timeout) else {
+            throw SettingsError(setting: Self.sendLease.variable,
+                                problem: "must be longer than \(Self.timeout.variable) (\(timeout) s), "
+                                    + "got \(sendLease)")
         }
         guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
             throw SettingsError(setting: Self.url.variable,

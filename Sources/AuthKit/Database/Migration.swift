@@ -38,6 +38,7 @@ public struct Migration: Sendable {
         Migration(file: "0010_account_lifecycle.sql", bytes: PackageResources._010_account_lifecycle_sql),
         Migration(file: "0011_email_confirmation.sql", bytes: PackageResources._011_email_confirmation_sql),
         Migration(file: "0012_webauthn.sql", bytes: PackageResources._012_webauthn_sql),
+        Migration(file: "0013_outbox_lease.sql", bytes: PackageResources._013_outbox_lease_sql),
     ]
 }
 

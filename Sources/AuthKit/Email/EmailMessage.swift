@@ -8,6 +8,10 @@ public struct EmailMessage: Sendable, Equatable {
     public let subject: String
     public let text: String
     public let html: String
+    /// The Message-ID header with its angle brackets; nil: a random one. The outbox sets it from
+    /// the row (`outboxMessageID`), so a repeated delivery of one row carries the same Message-ID
+    /// and a receiving server can drop the duplicate.
+    public var messageID: String? = nil
 
     /// `Your verification code`, the 6-digit code and a newline in both parts.
     public static func verificationCode(_ code: String, to: String, from: String) -> EmailMessage {
@@ -20,7 +24,7 @@ public struct EmailMessage: Sendable, Equatable {
             throw EmailError.headerInjection
         }
         let boundary = "===============" + String(SecureRandom.uniform(UInt32.max)) + String(SecureRandom.uniform(99_999)) + "=="
-        let messageID = "<\(date.microseconds).\(Hex.encode(SecureRandom.bytes(8)))@\(messageIDHost)>"
+        let messageID = self.messageID ?? "<\(date.microseconds).\(Hex.encode(SecureRandom.bytes(8)))@\(messageIDHost)>"
         func part(_ type: String, _ body: String) -> String {
             "--\(boundary)\r\nContent-Type: \(type); charset=\"utf-8\"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
                 + body.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n") + "\r\n"
@@ -36,6 +40,26 @@ public struct EmailMessage: Sendable, Equatable {
             + part("text/plain", text)
             + part("text/html", html)
             + "--\(boundary)--\r\n"
+    }
+}
+
+extension EmailMessage {
+    /// `<outbox-<id>.<created>@<domain of from>>`: derived from the row alone (its id and the
+    /// microsecond it was queued, in base 36, which keeps ids of two databases apart), so every
+    /// attempt at one row sends the same Message-ID.
+    public static func outboxMessageID(id: Int64, createdMicroseconds: Int64, from: String) -> String {
+        "<outbox-\(id).\(String(createdMicroseconds, radix: 36))@\(domain(of: from))>"
+    }
+
+    /// The domain of an address (`a@example.com` or `Name <a@example.com>`); `localhost` when
+    /// there is none or it holds characters a Message-ID must not.
+    static func domain(of address: String) -> String {
+        var addr = Substring(address)
+        if let open = addr.lastIndex(of: "<") { addr = addr[addr.index(after: open)...].prefix { $0 != ">" } }
+        guard let at = addr.lastIndex(of: "@") else { return "localhost" }
+        let domain = addr[addr.index(after: at)...]
+        let allowed = domain.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
+        return domain.isEmpty || !allowed ? "localhost" : String(domain)
     }
 }
 

@@ -1,9 +1,16 @@
+import CryptoCore
 import Logging
 import PostgreSQL
 
 /// Delivers due outbox rows: derives each code from the method's secret and the row's counter
-/// (or sends a notice's stored text), skips codes that can no longer be valid, retries failures with exponential back-off and gives up
-/// (logged, never silently) after AUTHKIT_EMAIL_MAX_ATTEMPTS.
+/// (or sends a notice's stored text), skips codes that can no longer be valid, and retries
+/// failures with exponential back-off: a code email until its code expires (then `expired`), a
+/// notice up to AUTHKIT_EMAIL_MAX_ATTEMPTS times (then `failed`, logged, never silently).
+///
+/// Each row is claimed with a lease committed before SMTP and marked after it (`OutboxStore`):
+/// delivery is at least once; a duplicate happens only when the sender loses its database
+/// connection (or dies) after the SMTP server accepted the message and before the mark, and then
+/// carries the same Message-ID, derived from the row.
 public struct OutboxSender: Sendable {
     public struct Report: Sendable, Equatable {
         public var sent = 0
@@ -21,7 +28,6 @@ public struct OutboxSender: Sendable {
     let mailer: any Mailer
     let templates: EmailTemplates
     let clock: any TimeSource
-    static let batch = 20
 
     /// `from`: the From address; `secrets`: the TOTP secret keys (`SecuritySettings.encryptionKeys`).
     public init(settings: EmailSettings, from: String, secrets: SecretBox, mailer: any Mailer,
@@ -34,18 +40,20 @@ public struct OutboxSender: Sendable {
         self.clock = clock
     }
 
-    /// Sends everything due now, a batch per transaction.
+    /// Sends everything due now, one row per claim, in id order: one pass over the queue (a row
+    /// retried meanwhile waits for the next pass). Runs outside any transaction: each claim and
+    /// each mark commits on its own. Throws when the database fails; the claimed row then waits
+    /// for its lease to end.
     public func deliverDue(_ connection: PGConnection, logger: Logger) throws -> Report {
         var report = Report()
-        while true {
-            let claimed = try connection.transaction { () -> Int in
-                let store = OutboxStore(connection)
-                let items = try store.claimDue(limit: Self.batch)
-                for item in items { try deliver(item, store: store, report: &report, logger: logger) }
-                return items.count
-            }
-            if claimed < Self.batch { return report }
+        let store = OutboxStore(connection)
+        var cursor: Int64 = 0
+        while let item = try store.claimNext(after: cursor, lease: settings.sendLease,
+                                             token: Hex.encode(SecureRandom.bytes(16))) {
+            cursor = item.id
+            try deliver(item, store: store, report: &report, logger: logger)
         }
+        return report
     }
 
     private func deliver(_ item: OutboxStore.Item, store: OutboxStore, report: inout Report, logger: Logger) throws {
@@ -53,17 +61,17 @@ public struct OutboxSender: Sendable {
         var log = logger
         log[metadataKey: "outbox_id"] = "\(item.id)"
         guard now.seconds < item.validUntil else {
-            try store.markExpired(item.id)
+            try store.markExpired(item)
             report.expired += 1
-            log.warning("code email not sent: the code expired before it could be delivered")
+            log.warning("email not sent: it expired before it could be delivered")
             return
         }
-        let message: EmailMessage
+        var message: EmailMessage
         switch item.content {
         case .code(let sealed, let methodName, let counter):
             let secret = try? secrets.open(sealed, userID: item.userID, method: methodName)
             guard let secret, let hotp = TOTP(base32: secret, interval: 1) else {
-                try store.markFailed(item.id, error: "method secret unreadable")
+                try store.markFailed(item, error: "method secret unreadable")
                 report.failed += 1
                 log.error("code email failed: method secret unreadable")
                 return
@@ -73,29 +81,51 @@ public struct OutboxSender: Sendable {
             message = EmailMessage(from: sender, to: item.recipient, subject: subject, text: body,
                                    html: EmailTemplates.escapeHTML(body))
         }
+        message.messageID = EmailMessage.outboxMessageID(id: item.id, createdMicroseconds: item.createdMicroseconds,
+                                                         from: sender)
         do {
             try mailer.send(message, now: now)
-            try store.markSent(item.id)
-            report.sent += 1
-            log.info("code email delivered", metadata: ["attempt": "\(item.attempts + 1)"])
         } catch EmailError.headerInjection {
             // Retrying cannot help: the address itself is unusable.
-            try store.markFailed(item.id, error: "\(EmailError.headerInjection)")
+            try store.markFailed(item, error: "\(EmailError.headerInjection)")
             report.failed += 1
-            log.error("code email refused: a header value contains a line break")
+            log.error("email refused: a header value contains a line break")
+            return
         } catch {
-            let reason = "\(error)"
-            let attempts = item.attempts + 1
-            if attempts >= settings.maxAttempts {
-                try store.markFailed(item.id, error: reason)
-                report.failed += 1
-                log.error("code email failed for good", metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
-            } else {
-                let delay = min(settings.retryDelay * Double(1 << min(attempts - 1, 20)), settings.retryMaxDelay)
-                try store.scheduleRetry(item.id, error: reason, afterMilliseconds: Int(delay * 1000))
-                report.retried += 1
-                log.warning("code email delivery failed; will retry", metadata: ["attempts": "\(attempts)", "retry_in_s": "\(delay)", "error": "\(reason)"])
-            }
+            try retryOrGiveUp(item, error: "\(error)", now: now, store: store, report: &report, logger: log)
+            return
+        }
+        // The SMTP server has the message. Should this mark fail (database gone), the row is sent
+        // again after its lease, with the same Message-ID: the documented duplicate window.
+        if try store.markSent(item) {
+            report.sent += 1
+            log.info("email delivered", metadata: ["attempt": "\(item.attempts)"])
+        } else {
+            report.sent += 1
+            log.warning("email delivered after its claim was lost: it may be delivered again (same Message-ID)",
+                        metadata: ["attempt": "\(item.attempts)"])
+        }
+    }
+
+    /// A code email is retried while its code can still be used, a notice `maxAttempts` times.
+    private func retryOrGiveUp(_ item: OutboxStore.Item, error reason: String, now: UnixTime, store: OutboxStore,
+                               report: inout Report, logger log: Logger) throws {
+        let attempts = item.attempts
+        let delay = min(settings.retryDelay * Double(1 << min(attempts - 1, 20)), settings.retryMaxDelay)
+        if item.isCode && Double(now.seconds) + delay >= Double(item.validUntil) {
+            try store.markExpired(item, error: reason)
+            report.expired += 1
+            log.error("code email not delivered before its code expired",
+                      metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
+        } else if !item.isCode && attempts >= settings.maxAttempts {
+            try store.markFailed(item, error: reason)
+            report.failed += 1
+            log.error("notice email failed for good", metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
+        } else {
+            try store.scheduleRetry(item, error: reason, afterMilliseconds: Int(delay * 1000))
+            report.retried += 1
+            log.warning("email delivery failed; will retry",
+                        metadata: ["attempts": "\(attempts)", "retry_in_s": "\(delay)", "error": "\(reason)"])
         }
     }
 }
