@@ -155,8 +155,7 @@ struct MailCommand: ParsableCommand {
                 throw ValidationError("invalid setting \(error.description)")
             }
             do {
-                let connection = try Database.connect(settings.database.forOutboxSender(settings.email),
-                                                      applicationName: "authkit mail")
+                let connection = try Database.connect(settings.database, applicationName: "authkit mail")
                 let r = try sender.deliverDue(connection, logger: logger)
                 print("sent \(r.sent), retry scheduled \(r.retried), failed \(r.failed), expired \(r.expired)")
             } catch {

@@ -127,15 +127,6 @@ public struct DatabaseSettings: SettingsGroup {
         }
     }
 
-    /// The outbox sender talks SMTP inside its claim transaction: the server must not end that
-    /// session (idle in transaction) while one delivery is still within its own timeouts.
-    public func forOutboxSender(_ email: EmailSettings) -> DatabaseSettings {
-        var settings = self
-        let delivery = Double(email.connectTimeout + email.timeout)
-        settings.idleInTransactionTimeout = max(idleInTransactionTimeout, delivery + 5)
-        return settings
-    }
-
     /// The session timeouts as one libpq `options` value (milliseconds: no units, no spaces).
     func sessionOptionsValue(migration: Bool) -> String {
         func ms(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }

@@ -46,7 +46,7 @@ enum Maintenance {
 enum OutboxWorker {
     static func run(sender: OutboxSender, database databaseSettings: DatabaseSettings, email: EmailSettings,
                     metrics: Metrics, isStopping: @Sendable () -> Bool, logger: Logger) {
-        let database = Database(settings: databaseSettings.forOutboxSender(email))
+        let database = Database(settings: databaseSettings)
         var next = MonotonicClock.nanoseconds()
         while !isStopping() {
             usleep(20_000)
