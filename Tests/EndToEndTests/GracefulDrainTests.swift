@@ -94,7 +94,8 @@ import TestSupport
             while !stop.value.load(ordering: .relaxed) {
                 let status: Int
                 if i % 2 == 0 {
-                    status = (try? s.post("login/", #"{"username": "walker", "password": "not-the-password"}"#))?.status ?? -1
+                    let body = #"{"username": "walker", "password": "not-the-password"}"#
+                    status = (try? s.post("login/", body))?.status ?? -1
                 } else {
                     status = (try? s.http.get("healthz"))?.status ?? -1
                 }
@@ -123,7 +124,8 @@ import TestSupport
         let db = try cluster.createDatabase()
         let role = "limited_\(db)"
         _ = try cluster.psql("CREATE ROLE \(role) LOGIN")
-        _ = try cluster.psql("GRANT USAGE ON SCHEMA public TO \(role); GRANT ALL ON ALL TABLES IN SCHEMA public TO \(role);"
+        _ = try cluster.psql("GRANT USAGE ON SCHEMA public TO \(role);"
+                             + " GRANT ALL ON ALL TABLES IN SCHEMA public TO \(role);"
                              + " GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO \(role)", database: db)
         let url = cluster.url(db).replacingOccurrences(of: "user=postgres", with: "user=\(role)")
         let app = try AppInstance(databaseURL: url, settings: [
