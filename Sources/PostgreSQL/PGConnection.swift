@@ -42,6 +42,23 @@ public final class PGConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// The connection's socket (-1 when there is none), so an idle owner can wait on it and
+    /// learn at once when the server closes the session (`pg_terminate_backend`, a restart).
+    public var socketDescriptor: Int32 {
+        guard let handle else { return -1 }
+        return PQsocket(handle)
+    }
+
+    /// Reads whatever the server sent while no statement was running (a notice, or the error
+    /// and end of file of a terminated session). Returns `isConnected` afterwards.
+    @discardableResult
+    public func consumeIdleInput() -> Bool {
+        guard let handle else { return false }
+        _ = PQconsumeInput(handle)
+        while let result = PQgetResult(handle) { PQclear(result) }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
     /// Re-establishes a broken connection. Prepared statements are gone afterwards.
     public func reset() throws(PGError) {
         guard let handle else { throw PGError(kind: .connection, message: "connection closed") }
