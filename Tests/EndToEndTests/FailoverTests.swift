@@ -28,6 +28,8 @@ import TestSupport
         /// (user index, backup code) accepted with 200, and those that met a 503.
         var usedCodes: [(Int, String)] = []
         var unknownCodes: [(Int, String)] = []
+        /// (switcher index, method asked to be primary, status), in the order sent.
+        var primaries: [(Int, String, Int)] = []
     }
 
     static func refreshToken(_ r: HTTPClient.Response) -> String? {
@@ -82,6 +84,12 @@ import TestSupport
             if i < 3 { try u.addEmail("fo\(i)") }
         }
         for i in 0..<3 { try s.createUser("fo_plain\(i)") }
+        // Users whose primary method the load switches back and forth (a method change).
+        let switchers = try (0..<3).map { k in
+            let u = try Enrollment.app(s, "fo_sw\(k)")
+            try u.addEmail("fo_sw\(k)")
+            return u
+        }
 
         // The load: three clients rotating refresh tokens, logging in with backup codes and
         // asking healthz, from before the primary stops until after the standby took over.
@@ -117,6 +125,13 @@ import TestSupport
                     }
                 } else if let r = call("login/", { try s.login("fo_plain\(k)") }), r.status == 200 {
                     refresh = Self.refreshToken(r)
+                }
+                if round % 3 == 0 {
+                    let method = round % 2 == 0 ? "email" : "app"
+                    let r = call("mfa/primary/") {
+                        try s.post("mfa/primary/", #"{"method": "\#(method)"}"#, token: switchers[k].token)
+                    }
+                    ledger.withLock { $0.primaries.append((k, method, r?.status ?? -1)) }
                 }
                 if round % 4 == 0, case let (user, index)? = codes.first,
                    let r = call("login/", { try s.login("fo\(user)") }), let token = r.string("ephemeral_token") {
@@ -171,6 +186,19 @@ import TestSupport
                 WHERE a.username = 'fo\(u)' AND m.name = 'email' AND m.is_active
                 """) == "1")
             checked += 1
+        }
+        for k in switchers.indices {
+            // The last acknowledged choice, or one sent after it whose answer was lost.
+            let sent = result.primaries.filter { $0.0 == k }
+            let lastAck = sent.lastIndex { $0.2 == 200 }
+            var allowed = Set(sent[(lastAck.map { $0 + 1 } ?? 0)...].filter { $0.2 != 200 }.map(\.1))
+            allowed.insert(lastAck.map { sent[$0].1 } ?? "app")
+            let primary = try newPrimary("""
+                SELECT m.name FROM mfa_methods m JOIN users a ON a.id = m.user_id
+                WHERE a.username = 'fo_sw\(k)' AND m.is_primary
+                """)
+            #expect(allowed.contains(primary), "fo_sw\(k): primary \(primary), expected one of \(allowed) after \(sent)")
+            checked += sent.filter { $0.2 == 200 }.isEmpty ? 0 : 1
         }
         for (i, code, step) in totpUsed {
             #expect(Int64(try newPrimary("""
