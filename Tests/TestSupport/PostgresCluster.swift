@@ -33,9 +33,9 @@ public final class PostgresCluster: Sendable {
         }
         chmod(dataDirectory, 0o700)
         if let primary {
-            try Shell.runAsPostgres(bin + "/pg_basebackup", ["-h", primary.socketDirectory, "-p", "\(primary.port)",
-                                                             "-U", "replicator", "-D", dataDirectory, "-R", "-X", "stream",
-                                                             "--checkpoint=fast", "--no-sync"])
+            try Shell.runAsPostgres(bin + "/pg_basebackup", [
+                "-h", primary.socketDirectory, "-p", "\(primary.port)", "-U", "replicator", "-D", dataDirectory,
+                "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"])
         } else {
             try Shell.runAsPostgres(bin + "/initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
                                                       "--locale=C.UTF-8", "--no-sync"])

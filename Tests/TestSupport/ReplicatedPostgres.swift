@@ -22,7 +22,10 @@ public struct ReplicatedPostgres: Sendable {
         _ = try primary.psql("ALTER SYSTEM SET synchronous_standby_names = '*'")
         _ = try primary.psql("SELECT pg_reload_conf()")
         let primary = self.primary
-        guard Paths.waitFor(seconds: 30, { (try? primary.psql("SELECT sync_state FROM pg_stat_replication")) == "sync" }) else {
+        let inSync = Paths.waitFor(seconds: 30) {
+            (try? primary.psql("SELECT sync_state FROM pg_stat_replication")) == "sync"
+        }
+        guard inSync else {
             throw CommandFailure(command: "synchronous standby", status: 1,
                                  output: (try? primary.psql("SELECT * FROM pg_stat_replication")) ?? "")
         }
