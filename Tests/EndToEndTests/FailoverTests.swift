@@ -55,6 +55,27 @@ import TestSupport
         return try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(code)"}"#)
     }
 
+    /// A restart (as a failover) closes every idle connection on the server side: each worker
+    /// notices before its next request and reconnects first, so no request after the restart
+    /// gets a 503, whether or not its statements could be retried.
+    @Test func connectionsClosedWhileIdleAreReplacedBeforeUse() throws {
+        let cluster = try PostgresCluster()  // its own: it is restarted
+        let s = try Stack(cluster: cluster)
+        defer { s.stop() }
+        try s.createUser("idle")
+        let refresh = { (token: String) in
+            try s.http.post("token/refresh/", json: #"{"refresh": "\#(token)"}"#).status
+        }
+        let session = try #require(Self.refreshToken(try s.login("idle")))
+        // Every worker has used its connection.
+        for _ in 0..<8 { #expect(try s.login("idle").status == 200 && refresh(session) == 200) }
+        try cluster.stop()
+        try cluster.start()
+        var statuses: [Int] = []
+        for _ in 0..<8 { statuses += [try refresh(session), try s.login("idle").status] }
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+    }
+
     @Test func promotingTheStandbyLosesNothingAndAcceptsNothingTwice() throws {
         let started = Date()
         let pg = try ReplicatedPostgres()
@@ -252,6 +273,10 @@ import TestSupport
             duplicates += max(0, accepted - 1)
         }
         #expect(duplicates == 0)
+        // The outbox sender thread reconnected too: a code email queued now goes out.
+        let mailed = s.mailbox.messages(to: "fo0@example.com").count
+        #expect(try s.post("mfa/send/", #"{"method": "email"}"#, token: users[0].token).status == 200)
+        #expect(s.mailbox.message(mailed, to: "fo0@example.com") != nil, "no code email after the switch")
         #expect(app.log().contains("database connection re-established"))
 
         let served = answers.filter { $0.status == 200 }.count
