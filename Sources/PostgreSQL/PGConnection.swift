@@ -157,6 +157,21 @@ public final class PGConnection {
         let text = String(cString: p)
         return text.split(whereSeparator: \.isNewline).map(String.init).joined(separator: " ").trimmingSpaces()
     }
+
+    /// False when the server closed this connection while it sat idle, as every backend's
+    /// connection is closed when its server stops or a failover ends it. libpq only notices on
+    /// the next statement, which would then fail (a 503 for a request that could have been served
+    /// on a fresh connection); this reads what is waiting without blocking instead. No round trip.
+    public var isOpenAfterIdle: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        // A few reads at most: an error message may come before the end of the stream.
+        for _ in 0..<3 {
+            var fd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&fd, 1, 0) > 0 else { return true }
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else { return false }
+        }
+        return PQstatus(handle) == CONNECTION_OK
+    }
 }
 
 extension String {

@@ -151,7 +151,7 @@ public final class Database {
     }
 
     private func live(logger: Logger) throws(DatabaseUnavailable) -> PGConnection {
-        if let connection, connection.isConnected { return connection }
+        if let connection, connection.isConnected, connection.isOpenAfterIdle { return connection }
         let now = MonotonicClock.nanoseconds()
         guard now >= retryAt else { throw DatabaseUnavailable(underlying: nil) }
         do {
