@@ -104,6 +104,17 @@ public final class Connection {
         }
     }
 
+    /// True after `finish()` when nginx asked to keep the connection (`fastcgi_keep_conn on`):
+    /// the next `accept()` then waits for nginx's next request on it, however long that takes.
+    public var holdsKeptConnection: Bool {
+        request.pointee.ipcFd >= 0
+    }
+
+    /// Closes a kept connection between requests (a stopping worker must not wait on it).
+    public func dropKeptConnection() {
+        FCGX_Free(request, 1)
+    }
+
     /// Flushes and ends the current request, closing the connection unless nginx asked to keep it.
     public func finish() {
         FCGX_Finish_r(request)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// The listening socket that FastCGI requests arrive on.
 ///
@@ -18,6 +19,8 @@ public final class Listener: Sendable {
     public let kind: Kind
     /// Inode of the socket file we created, so we only unlink a path that is still ours.
     private let inode: UInt64?
+    /// Set once the queue has been shut (`closeQueue`), so it is shut only once.
+    private let queueClosed = Atomic<Bool>(false)
 
     private init(fd: Int32, kind: Kind, inode: UInt64?) {
         self.fd = fd
@@ -89,11 +92,44 @@ public final class Listener: Sendable {
         return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting != 0
     }
 
+    /// Whether what is queued when new connections stop can still be drained: not for a socket
+    /// handed over by the parent (systemd keeps it, and its queue, for the next start).
+    public var drainsOnShutdown: Bool {
+        if case .inherited = kind { return false }
+        return true
+    }
+
+    /// The first step of a graceful stop: new connections fail at once, so nginx tries the next
+    /// server of its upstream (a failed connect is retried for every method, as nothing was
+    /// sent), while connections already queued stay acceptable. A unix socket loses its path
+    /// (if still ours) and is shut for reading, which Linux turns into ECONNREFUSED for new
+    /// connects while `accept()` still returns the queued ones. Returns false when that is not
+    /// possible: a TCP listener drops its queue when shut, so it is shut by `closeQueue` once
+    /// the queue is found empty; an inherited socket is left alone.
+    @discardableResult
+    public func refuseNewConnections() -> Bool {
+        guard case .unix = kind else { return false }
+        removeOwnPath()
+        return Glibc.shutdown(fd, Int32(SHUT_RD)) == 0
+    }
+
+    /// Called when draining found the queue empty: a TCP listener stops listening now (new
+    /// connects are refused). Only a connection that arrives between that empty `accept()` and
+    /// this call is reset. Nothing to do for the other kinds.
+    public func closeQueue() {
+        guard case .tcp = kind, !queueClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     /// Closes the socket; a unix socket path is removed only if it is still the one we created
     /// (a newer instance may already have renamed its own socket over it).
     public func close() {
         if case .inherited = kind { return }
         Glibc.close(fd)
+        removeOwnPath()
+    }
+
+    private func removeOwnPath() {
         if case .unix(let path) = kind, let inode {
             var st = stat()
             if stat(path, &st) == 0, UInt64(st.st_ino) == inode { unlink(path) }

@@ -65,6 +65,24 @@ public final class PGConnection {
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
 
+    /// The connection's socket (-1 when there is none), so an idle owner can wait on it and
+    /// learn at once when the server closes the session (`pg_terminate_backend`, a restart).
+    public var socketDescriptor: Int32 {
+        guard let handle else { return -1 }
+        return PQsocket(handle)
+    }
+
+    /// Reads whatever the server sent while no statement was running (a notice, or the error
+    /// and end of file of a terminated session). Returns `isConnected` afterwards.
+    @discardableResult
+    public func consumeIdleInput() -> Bool {
+        // An abandoned connection still owes a result: PQgetResult would wait for it.
+        guard let handle, !abandoned else { return false }
+        _ = PQconsumeInput(handle)
+        while let result = PQgetResult(handle) { PQclear(result) }
+        return isConnected
+    }
+
     /// Re-establishes a broken connection. Prepared statements are gone afterwards.
     public func reset() throws(PGError) {
         guard let handle else { throw PGError(kind: .connection, message: "connection closed") }
@@ -210,6 +228,21 @@ public final class PGConnection {
         guard let p = PQerrorMessage(connection) else { return "unknown error" }
         let text = String(cString: p)
         return text.split(whereSeparator: \.isNewline).map(String.init).joined(separator: " ").trimmingSpaces()
+    }
+
+    /// False when the server closed this connection while it sat idle, as every backend's
+    /// connection is closed when its server stops or a failover ends it. libpq only notices on
+    /// the next statement, which would then fail (a 503 for a request that could have been served
+    /// on a fresh connection); this reads what is waiting without blocking instead. No round trip.
+    public var isOpenAfterIdle: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        // A few reads at most: an error message may come before the end of the stream.
+        for _ in 0..<3 {
+            var fd = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&fd, 1, 0) > 0 else { return true }
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else { return false }
+        }
+        return PQstatus(handle) == CONNECTION_OK
     }
 }
 

@@ -49,7 +49,7 @@ import TestSupport
         let client = try FastCGIClient(unixPath: app.socketPath)
         client.begin(method: "GET", uri: "/api/auth/healthz")
         client.sendBody([])
-        #expect(try client.readResponse().contains(#"{"status":"ok","database":"ok"}"#))
+        #expect(try client.readResponse().contains(#"{"status":"ok","database":"ok","connections":{"#))
         #expect(app.terminate() == 0)
     }
 

@@ -7,6 +7,9 @@ public final class PostgresCluster: Sendable {
     public let directory: String
     public let socketDirectory: String
     public let dataDirectory: String
+    /// The server's port: its socket in `socketDirectory` is named after it, and with
+    /// `listenTCP` it also listens on 127.0.0.1 there.
+    public let port: Int
     let bin: String
     private let counter = Mutex(0)
     private let templateReady = Mutex(false)
@@ -14,8 +17,13 @@ public final class PostgresCluster: Sendable {
     /// The cluster most tests share; started on first use.
     public static let shared: Result<PostgresCluster, any Error> = Result { try PostgresCluster() }
 
-    public init() throws {
+    /// `listenTCP`: also listen on 127.0.0.1:`port` (a free port when nil); `configuration`: lines
+    /// appended to postgresql.conf (they win over the defaults here); `standbyOf`: a streaming
+    /// standby of that cluster, copied with `pg_basebackup -R` as its `replicator` role.
+    public init(listenTCP: Bool = false, port: Int? = nil, configuration: String = "",
+                standbyOf primary: PostgresCluster? = nil) throws {
         bin = try Self.findBinaries()
+        self.port = port ?? (listenTCP ? Paths.freePort() : 5432)
         directory = try Paths.temporaryDirectory("authkit-pg")
         dataDirectory = directory + "/data"
         socketDirectory = directory + "/sock"
@@ -24,16 +32,24 @@ public final class PostgresCluster: Sendable {
             if Shell.isRoot { try Shell.run("/bin/chown", ["postgres:", dir]) }
         }
         chmod(dataDirectory, 0o700)
-        try Shell.runAsPostgres(bin + "/initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                                                  "--locale=C.UTF-8", "--no-sync"])
+        if let primary {
+            try Shell.runAsPostgres(bin + "/pg_basebackup", [
+                "-h", primary.socketDirectory, "-p", "\(primary.port)", "-U", "replicator", "-D", dataDirectory,
+                "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"])
+        } else {
+            try Shell.runAsPostgres(bin + "/initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                                                      "--locale=C.UTF-8", "--no-sync"])
+        }
         let conf = """
 
-            listen_addresses = ''
+            listen_addresses = '\(listenTCP ? "127.0.0.1" : "")'
+            port = \(self.port)
             unix_socket_directories = '\(socketDirectory)'
             max_connections = 300
             fsync = off
             synchronous_commit = off
             full_page_writes = off
+            \(configuration)
             """
         try Shell.runAsPostgres("/bin/sh", ["-c", "cat >> '\(dataDirectory)/postgresql.conf' <<'EOF'\n\(conf)\nEOF"])
         // Stopped and removed when the test process ends: a run leaves no cluster behind (each
@@ -95,11 +111,16 @@ public final class PostgresCluster: Sendable {
 
     /// A libpq URI for `database` in this cluster.
     public func url(_ database: String) -> String {
-        "postgresql:///\(database)?host=\(socketDirectory)&port=5432&user=postgres"
+        "postgresql:///\(database)?host=\(socketDirectory)&port=\(port)&user=postgres"
+    }
+
+    /// Ends recovery of a standby (`pg_ctl promote`, waiting until it accepts writes).
+    public func promote() throws {
+        try Shell.runAsPostgres(bin + "/pg_ctl", ["-D", dataDirectory, "-w", "-t", "60", "promote"])
     }
 
     public func psql(_ sql: String, database: String = "postgres") throws -> String {
-        try Shell.run(bin + "/psql", ["-h", socketDirectory, "-p", "5432", "-U", "postgres", "-d", database, "-Atq",
+        try Shell.run(bin + "/psql", ["-h", socketDirectory, "-p", "\(port)", "-U", "postgres", "-d", database, "-Atq",
                                       "-v", "ON_ERROR_STOP=1", "-c", sql]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }

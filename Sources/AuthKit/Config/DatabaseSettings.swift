@@ -9,7 +9,8 @@ public struct DatabaseSettings: SettingsGroup {
     public var url: String
     static let url = SettingKey<String>(
         "DATABASE_URL", unset: "", shown: "(required)", .text,
-        "libpq connection URI or key=value string.")
+        "libpq connection URI or key=value string; for failover, several hosts and "
+            + "target_session_attrs=read-write (docs/scaling.md).")
 
     public var connectTimeout: Int
     static let connectTimeout = SettingKey<Int>(

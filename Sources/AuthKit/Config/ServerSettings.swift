@@ -47,6 +47,13 @@ public struct ServerSettings: SettingsGroup {
         "healthz reports the database as ok without a new query when this worker's connection "
             + "succeeded within this many seconds.")
 
+    public var healthzMinLiveShare: Double
+    static let healthzMinLiveShare = SettingKey<Double>(
+        "HEALTHZ_MIN_LIVE_SHARE", default: "0.5", .fraction,
+        "healthz answers 503 `degraded` when fewer than this share of the workers hold a live database "
+            + "connection (0: never), so a load balancer stops sending to an instance that would answer "
+            + "many requests with 503.")
+
     /// Where the OpenAPI document is served (nil: nowhere).
     public var schemaPath: String?
     static let schemaPath = SettingKey<String?>(
@@ -56,7 +63,8 @@ public struct ServerSettings: SettingsGroup {
 
     public static var catalog: [SettingInfo] {
         [basePath.info, maxBodySize.info, socketPath.info, socketMode.info, bind.info, listenBacklog.info,
-         workers.info, shutdownTimeout.info, healthzMaxAge.info, schemaPath.info]
+         workers.info, shutdownTimeout.info, healthzMaxAge.info, healthzMinLiveShare.info,
+         schemaPath.info]
     }
 
     init(reader: SettingsReader) throws(SettingsError) {
@@ -69,6 +77,7 @@ public struct ServerSettings: SettingsGroup {
         workers = try reader.value(Self.workers, default: 2 * ProcessorCount.online)
         shutdownTimeout = try reader.value(Self.shutdownTimeout)
         healthzMaxAge = try reader.value(Self.healthzMaxAge)
+        healthzMinLiveShare = try reader.value(Self.healthzMinLiveShare)
         schemaPath = try reader.value(Self.schemaPath)
         guard basePath.hasPrefix("/"), basePath.hasSuffix("/") else {
             throw SettingsError(setting: Self.basePath.variable,

@@ -92,6 +92,18 @@ extension SettingRule where Value == Double {
     }
 }
 
+extension SettingRule where Value == Double {
+    /// A share between 0 and 1 inclusive.
+    static var fraction: Self {
+        Self { (text: String) throws(InvalidSetting) -> Double in
+            guard let n = Double(text), n.isFinite, (0...1).contains(n) else {
+                throw InvalidSetting(problem: "expected a number between 0 and 1, got \"\(text)\"")
+            }
+            return n
+        }
+    }
+}
+
 extension SettingRule where Value == Bool {
     static var bool: Self {
         Self { (text: String) throws(InvalidSetting) -> Bool in

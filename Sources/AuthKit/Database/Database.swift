@@ -12,13 +12,72 @@ public final class Database {
     private var delay: Double = 0
     /// Monotonic time of the last statement that succeeded on this connection.
     private(set) var lastSuccess: UInt64 = 0
+    /// Where this worker publishes whether its connection is live (healthz), and its slot.
+    private let board: ConnectionBoard?
+    private let slot: Int
+    private var published = false
+    /// Counts connects and resets, so a waiter can tell a new socket that reuses the old number.
+    private(set) var generation = 0
+
+    /// Process-wide: one idle worker at a time reconnects in the background, so a database that
+    /// hangs on connect pins at most one worker for `connect_timeout`; the others keep
+    /// answering fast 503s.
+    private static let idleReconnecting = Atomic<Bool>(false)
 
     /// Process-wide: the last time an outage was logged, so a down database logs a line every
     /// few seconds rather than one per request.
     private static let lastOutageLog = Atomic<UInt64>(0)
 
-    public init(settings: DatabaseSettings) {
+    /// `board`, `slot`: where a server worker publishes its connection state (nil: nowhere).
+    public init(settings: DatabaseSettings, board: ConnectionBoard? = nil, slot: Int = 0) {
         self.settings = settings
+        self.board = board
+        self.slot = slot
+        published = board != nil  // the board starts with every slot live
+    }
+
+    /// This instance's live connections and workers (healthz). Without a board: this one.
+    public var instanceConnections: (live: Int, total: Int) {
+        board?.counts ?? ((connection?.isConnected ?? false) ? 1 : 0, 1)
+    }
+
+    /// The socket an idle worker watches (with `generation`), nil while there is no connection.
+    var idleSocket: (fd: Int32, generation: Int)? {
+        guard let connection, connection.isConnected else { return nil }
+        let fd = connection.socketDescriptor
+        return fd >= 0 ? (fd, generation) : nil
+    }
+
+    /// Milliseconds until an idle worker should try to reconnect (nil: connected, nothing to do).
+    var reconnectDelayMilliseconds: Int32? {
+        if let connection, connection.isConnected { return nil }
+        let now = MonotonicClock.nanoseconds()
+        return retryAt > now ? Int32(min((retryAt - now) / 1_000_000 + 1, 60_000)) : 0
+    }
+
+    /// The idle connection's socket became readable: the server sent something while no
+    /// statement ran, usually the end of a terminated session. Reads it; when the session is
+    /// gone, the worker counts as down at once (healthz) and reconnects in the background.
+    func idleInputArrived(logger: Logger) {
+        guard let connection, !connection.consumeIdleInput() else { return }
+        logger.notice("database connection lost while idle")
+        lastSuccess = 0
+        publish(false)
+        reconnectInBackground(logger: logger)
+    }
+
+    /// Reconnects an idle worker whose connection is down, when its back-off allows and no
+    /// other idle worker is already trying.
+    func reconnectInBackground(logger: Logger) {
+        guard reconnectDelayMilliseconds == 0 else { return }
+        guard Self.idleReconnecting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
+            // Another worker is trying: look again after a short back-off of our own.
+            retryAt = MonotonicClock.nanoseconds() + 100_000_000
+            return
+        }
+        defer { Self.idleReconnecting.store(false, ordering: .releasing) }
+        _ = try? live(logger: logger)
     }
 
     /// Runs `body` on a live connection. Connection-level failures become `DatabaseUnavailable`
@@ -35,6 +94,7 @@ public final class Database {
             do {
                 let value = try body(conn)
                 lastSuccess = MonotonicClock.nanoseconds()
+                if !published { publish(true) }
                 return value
             } catch let error as PGError where error.isConnectionFailure {
                 attempt += 1
@@ -122,10 +182,17 @@ public final class Database {
     /// Drops the connection (used at shutdown so the server sees a clean termination).
     public func close() {
         connection = nil
+        publish(false)
+    }
+
+    private func publish(_ live: Bool) {
+        guard live != published else { return }
+        published = live
+        board?.set(slot, live: live)
     }
 
     private func live(logger: Logger) throws(DatabaseUnavailable) -> PGConnection {
-        if let connection, connection.isConnected { return connection }
+        if let connection, connection.isConnected, connection.isOpenAfterIdle { return connection }
         let now = MonotonicClock.nanoseconds()
         guard now >= retryAt else { throw DatabaseUnavailable(underlying: nil) }
         do {
@@ -143,6 +210,8 @@ public final class Database {
             if delay > 0 { logger.notice("database connection re-established") }
             delay = 0
             retryAt = 0
+            generation += 1
+            publish(true)
             return conn
         } catch {
             noteFailure(error, logger: logger)
@@ -152,6 +221,7 @@ public final class Database {
 
     private func noteFailure(_ error: PGError, logger: Logger) {
         lastSuccess = 0
+        publish(false)
         delay = min(max(delay * 2, 0.05), settings.reconnectMaxDelay)
         retryAt = MonotonicClock.nanoseconds() + UInt64(delay * 1e9)
         let now = MonotonicClock.nanoseconds()

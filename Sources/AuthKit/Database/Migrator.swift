@@ -2,7 +2,10 @@ import Logging
 import PostgreSQL
 
 /// Applies pending migrations, each in its own transaction, under a PostgreSQL advisory lock so
-/// that instances starting at the same time apply each migration exactly once.
+/// that instances starting at the same time apply each migration exactly once. The lock is a
+/// transaction-level one (`pg_advisory_xact_lock`) taken again by each transaction: it ends with
+/// the transaction that took it, so it also works through PgBouncer in transaction mode, where a
+/// session-level lock would stay behind on whichever server connection ran the `lock` statement.
 public struct Migrator {
     public struct Status: Sendable {
         public let migration: Migration
@@ -39,35 +42,44 @@ public struct Migrator {
     /// Applies what is pending; returns the migrations applied by this call.
     @discardableResult
     public func migrate(logger: Logger) throws -> [Migration] {
-        try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
-        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
-        try connection.simpleQuery("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """)
-        let applied = try appliedChecksums()
+        try connection.transaction {
+            try lock()
+            try connection.simpleQuery("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+        }
         var done: [Migration] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
-            if let checksum = applied[migration.version] {
-                guard checksum == migration.checksum else {
-                    throw Failure.changedAfterApply(version: migration.version, name: migration.name)
+            // What is applied is read under the lock, inside the transaction that applies.
+            let appliedNow = try connection.transaction { () throws -> Bool in
+                try lock()
+                if let checksum = try appliedChecksums()[migration.version] {
+                    guard checksum == migration.checksum else {
+                        throw Failure.changedAfterApply(version: migration.version, name: migration.name)
+                    }
+                    return false
                 }
-                continue
-            }
-            try connection.transaction {
                 try connection.simpleQuery(migration.sql)
                 try connection.query(
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                     [migration.version, migration.name, migration.checksum])
+                return true
             }
+            guard appliedNow else { continue }
             logger.notice("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             done.append(migration)
         }
         return done
+    }
+
+    /// Waits for the migration lock; released by the end of the current transaction.
+    private func lock() throws {
+        try connection.query("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
     }
 
     /// Which migrations are applied. Throws when the database is ahead of this binary.

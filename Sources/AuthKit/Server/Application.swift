@@ -10,6 +10,8 @@ public final class Application: Sendable {
     public let hashLanes: HashLanes
     /// Counters for /metrics: one shard per worker, plus one for other callers.
     public let metrics: Metrics
+    /// Which workers hold a live database connection (healthz).
+    public let connections: ConnectionBoard
     private let exporter: MetricsExporter
     /// The OpenAPI document, rendered once.
     public let openAPI: OpenAPIDocument
@@ -31,6 +33,7 @@ public final class Application: Sendable {
         router = Router(basePath: settings.server.basePath, routes: Routes.make(settings: settings, controllers: controllers))
         metrics = Metrics(routeNames: router.allRoutes.map(\.name), methods: settings.mfa.handlers,
                           kinds: MFAHandlers(settings: settings, registry: registry).evidenceKinds, shards: settings.server.workers + 1)
+        connections = ConnectionBoard(workers: settings.server.workers)
         exporter = MetricsExporter(metrics: metrics, lanes: hashLanes, workers: settings.server.workers)
         openAPI = OpenAPIDocument(settings: settings)
         authenticator = Authenticator(tokens: settings.tokens, cookies: settings.cookies)

@@ -8,8 +8,12 @@ import Glibc
 /// The FastCGI responder: a fixed pool of worker threads over one listening socket.
 ///
 /// Signals: SIGTERM/SIGINT are blocked in every thread and taken by `sigwait` on the calling
-/// thread. On the first one the server stops accepting, wakes idle workers, lets in-flight
-/// requests finish (up to `AUTHKIT_SHUTDOWN_TIMEOUT`), closes database connections and returns 0.
+/// thread. On the first one the server drains: new connections are refused first (the unix
+/// socket's path goes and the socket is shut for new connects, so nginx moves on to another
+/// server at once), then the workers answer what is already queued on the socket and in flight
+/// and stop when the queue is empty (up to `AUTHKIT_SHUTDOWN_TIMEOUT`), close their database
+/// connections, and `run` returns 0. An inherited (systemd) socket is left to its owner with
+/// its queue; a TCP listener is shut when the queue is first found empty (`Listener`).
 /// SIGPIPE is ignored: a client that goes away mid-response only fails that write.
 public final class Server: Sendable {
     private let application: Application
@@ -64,7 +68,7 @@ public final class Server: Sendable {
             running.add(1, ordering: .relaxed)
             let thread = spawnThread { [self] in
                 Worker.run(index: index, application: application, listener: listener, wake: wake,
-                           isStopping: { [self] in stopping.load(ordering: .relaxed) }, logger: logger)
+                           isStopping: { [self] in stopping.load(ordering: .sequentiallyConsistent) }, logger: logger)
                 running.subtract(1, ordering: .relaxed)
             }
             guard let thread else {
@@ -99,13 +103,19 @@ public final class Server: Sendable {
                 continue
             }
             logger.notice("shutting down", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
-            stopping.store(true, ordering: .relaxed)
+            // Refuse new connections before the flag: a worker that saw the flag and then
+            // finds the queue empty knows that nothing can be queued any more.
+            listener.refuseNewConnections()
+            stopping.store(true, ordering: .sequentiallyConsistent)
         }
         wake.fire()
 
-        // Wait for in-flight requests, bounded by the shutdown timeout.
-        let deadline = MonotonicClock.nanoseconds() + UInt64(application.settings.server.shutdownTimeout * 1e9)
-        while running.load(ordering: .relaxed) > 0 && MonotonicClock.nanoseconds() < deadline {
+        // Wait for queued and in-flight requests, bounded by the shutdown timeout. A TCP queue
+        // that never empties (steady load) is shut at half the timeout, so the rest can finish.
+        let timeout = UInt64(application.settings.server.shutdownTimeout * 1e9)
+        let started = MonotonicClock.nanoseconds()
+        while running.load(ordering: .relaxed) > 0 && MonotonicClock.nanoseconds() < started + timeout {
+            if MonotonicClock.nanoseconds() >= started + timeout / 2 { listener.closeQueue() }
             usleep(5_000)
         }
         let unfinished = running.load(ordering: .relaxed)

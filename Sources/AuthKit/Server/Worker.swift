@@ -15,21 +15,42 @@ enum Worker {
             return
         }
         let connection = Connection(listener: listener)
-        let database = Database(settings: application.settings.database)
+        let database = Database(settings: application.settings.database, board: application.connections, slot: index)
         database.warmUp(logger: logger)
         let responder = Responder(application: application, logger: logger, shard: application.metrics.shard(index))
-        while !isStopping() {
+        let drains = listener.drainsOnShutdown
+        while true {
+            // Read before accepting: the server refuses new connections *before* it sets the
+            // stop flag, so an accept that finds nothing after the flag was seen means the
+            // queue is empty for good. Until then what is queued is answered (graceful drain).
+            let stopping = isStopping()
+            if stopping {
+                if !drains { break }
+                // A kept connection would wait for nginx's next request: close it instead.
+                if connection.holdsKeptConnection { connection.dropKeptConnection() }
+            }
             // The listening socket is non-blocking: under load the next connection is usually
             // already queued, so try to accept first and only wait in epoll when there was
             // none (EAGAIN, or another worker took it). Saves one epoll_wait per request, and
             // with `fastcgi_keep_conn on` libfcgi reads the next request of the kept connection
             // here instead of the worker waiting for a new one (KeptConnectionTests).
-            guard connection.accept() else {
-                guard gate.wait() else { break }
+            if connection.accept() {
+                responder.answer(connection, database: database)
+                connection.finish()
                 continue
             }
-            responder.answer(connection, database: database)
-            connection.finish()
+            if stopping {
+                listener.closeQueue()
+                break
+            }
+            // Idle: also watch this worker's database session, so one the server ends is
+            // noticed now (healthz) and re-established before the next request needs it.
+            gate.watch(database.idleSocket)
+            switch gate.wait(timeoutMilliseconds: database.reconnectDelayMilliseconds ?? -1) {
+            case .connection, .wake: continue
+            case .watched: database.idleInputArrived(logger: logger)
+            case .timeout: database.reconnectInBackground(logger: logger)
+            }
         }
         database.close()
     }
