@@ -10,6 +10,11 @@ public final class Database {
     private var connection: PGConnection?
     private var retryAt: UInt64 = 0
     private var delay: Double = 0
+    /// The back-off of background reconnects by an idle worker, apart from the requests' own:
+    /// a background attempt that failed while the server restarted must not make the next
+    /// request a 503 without trying (the server may be back by then).
+    private var idleRetryAt: UInt64 = 0
+    private var idleDelay: Double = 0
     /// Monotonic time of the last statement that succeeded on this connection.
     private(set) var lastSuccess: UInt64 = 0
     /// Where this worker publishes whether its connection is live (healthz), and its slot.
@@ -52,7 +57,8 @@ public final class Database {
     var reconnectDelayMilliseconds: Int32? {
         if let connection, connection.isConnected { return nil }
         let now = MonotonicClock.nanoseconds()
-        return retryAt > now ? Int32(min((retryAt - now) / 1_000_000 + 1, 60_000)) : 0
+        let due = max(retryAt, idleRetryAt)
+        return due > now ? Int32(min((due - now) / 1_000_000 + 1, 60_000)) : 0
     }
 
     /// The idle connection's socket became readable: the server sent something while no
@@ -73,11 +79,21 @@ public final class Database {
         guard Self.idleReconnecting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             // Another worker is trying: look again after a short back-off of our own.
-            retryAt = MonotonicClock.nanoseconds() + 100_000_000
+            idleRetryAt = MonotonicClock.nanoseconds() + 100_000_000
             return
         }
         defer { Self.idleReconnecting.store(false, ordering: .releasing) }
-        _ = try? live(logger: logger)
+        let (requestRetryAt, requestDelay) = (retryAt, delay)
+        do {
+            _ = try live(logger: logger)
+            idleDelay = 0
+            idleRetryAt = 0
+        } catch {
+            // Only the background back-off grows; requests keep their own.
+            (retryAt, delay) = (requestRetryAt, requestDelay)
+            idleDelay = min(max(idleDelay * 2, 0.05), settings.reconnectMaxDelay)
+            idleRetryAt = MonotonicClock.nanoseconds() + UInt64(idleDelay * 1e9)
+        }
     }
 
     /// Runs `body` on a live connection. Connection-level failures become `DatabaseUnavailable`
