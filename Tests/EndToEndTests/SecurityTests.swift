@@ -16,28 +16,42 @@ import TestSupport
         try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "000000"}"#)
     }
 
+    /// The delays are real seconds: a run where the machine was too slow to send the next
+    /// request inside the window (all suites run at once in CI) says nothing, so it is tried
+    /// again with a fresh account rather than failing or passing on timing.
     @Test func delaysDoubleAfterThreeWrongCodes() throws {
         let s = try Stack(settings: Self.defaults)
         defer { s.stop() }
-        let u = try Enrollment.app(s, "guesser")
-        let token = try #require(try s.login("guesser").string("ephemeral_token"))
-        for _ in 0..<3 { #expect(try wrong(s, token).text == #"{"non_field_errors":["Invalid code"]}"#) }
-        let fourth = try wrong(s, token)
-        #expect(fourth.status == 429)
-        #expect(fourth.text == #"{"detail":"Request was throttled. Expected available in 1 second."}"#)
-        #expect(fourth.header("Retry-After") == "1")
-        // Inside the delay even the right code is not looked at.
-        #expect(try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(u.phone.currentCode())"}"#).status == 429)
-        Thread.sleep(forTimeInterval: 1.2)
-        #expect(try wrong(s, token).status == 400)
-        let doubled = try wrong(s, token)
-        #expect(doubled.status == 429)
-        #expect(doubled.header("Retry-After") == "2")
-        #expect(doubled.text == #"{"detail":"Request was throttled. Expected available in 2 seconds."}"#)
-        Thread.sleep(forTimeInterval: 2.2)
-        // A right code resets the count.
-        #expect(try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(u.phone.nextCode())"}"#).status == 200)
-        #expect(try s.psql("SELECT failed_attempts FROM mfa_methods m JOIN users u ON u.id = m.user_id WHERE u.username = 'guesser'") == "0")
+        for attempt in 0..<4 {
+            let name = "guesser\(attempt)"
+            let u = try Enrollment.app(s, name)
+            let token = try #require(try s.login(name).string("ephemeral_token"))
+            for _ in 0..<3 { #expect(try wrong(s, token).text == #"{"non_field_errors":["Invalid code"]}"#) }
+            var started = Date()
+            let fourth = try wrong(s, token)
+            // Inside the delay even the right code is not looked at.
+            let right = try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(u.phone.currentCode())"}"#)
+            guard Date().timeIntervalSince(started) < 0.8 else { continue }
+            #expect(fourth.status == 429)
+            #expect(fourth.text == #"{"detail":"Request was throttled. Expected available in 1 second."}"#)
+            #expect(fourth.header("Retry-After") == "1")
+            #expect(right.status == 429)
+            Thread.sleep(forTimeInterval: 1.2)
+            started = Date()
+            let fifth = try wrong(s, token)
+            let doubled = try wrong(s, token)
+            guard Date().timeIntervalSince(started) < 0.8 else { continue }
+            #expect(fifth.status == 400)
+            #expect(doubled.status == 429)
+            #expect(doubled.header("Retry-After") == "2")
+            #expect(doubled.text == #"{"detail":"Request was throttled. Expected available in 2 seconds."}"#)
+            Thread.sleep(forTimeInterval: 2.2)
+            // A right code resets the count.
+            #expect(try s.post("login/verify/", #"{"ephemeral_token": "\#(token)", "code": "\#(u.phone.nextCode())"}"#).status == 200)
+            #expect(try s.psql("SELECT failed_attempts FROM mfa_methods m JOIN users u ON u.id = m.user_id WHERE u.username = '\(name)'") == "0")
+            return
+        }
+        Issue.record("the machine never answered two requests within 0.8 s")
     }
 
     @Test func theHundredthFailureLocksUntilUnlock() throws {
