@@ -29,6 +29,13 @@ public final class Database {
     /// answering fast 503s.
     private static let idleReconnecting = Atomic<Bool>(false)
 
+    /// Process-wide: how many times a worker got a connection back after failures. A worker
+    /// waiting out its back-off tries at once when this moved since its own failure: the
+    /// server is back, so the instance recovers together rather than worker by worker.
+    private static let recoveries = Atomic<Int>(0)
+    /// `recoveries` when this worker's connection last failed.
+    private var recoveriesAtFailure = 0
+
     /// Process-wide: the last time an outage was logged, so a down database logs a line every
     /// few seconds rather than one per request.
     private static let lastOutageLog = Atomic<UInt64>(0)
@@ -210,7 +217,9 @@ public final class Database {
     private func live(logger: Logger) throws(DatabaseUnavailable) -> PGConnection {
         if let connection, connection.isConnected, connection.isOpenAfterIdle { return connection }
         let now = MonotonicClock.nanoseconds()
-        guard now >= retryAt else { throw DatabaseUnavailable(underlying: nil) }
+        guard now >= retryAt || Self.recoveries.load(ordering: .relaxed) != recoveriesAtFailure else {
+            throw DatabaseUnavailable(underlying: nil)
+        }
         do {
             let conn: PGConnection
             let reset = connection != nil
@@ -223,7 +232,10 @@ public final class Database {
             }
             // A reset, or a first connection after failed attempts, is a reconnect.
             if reset || delay > 0 { Metrics.databaseReconnects.add() }
-            if delay > 0 { logger.notice("database connection re-established") }
+            if delay > 0 {
+                logger.notice("database connection re-established")
+                Self.recoveries.add(1, ordering: .relaxed)
+            }
             delay = 0
             retryAt = 0
             generation += 1
@@ -240,6 +252,7 @@ public final class Database {
         publish(false)
         delay = min(max(delay * 2, 0.05), settings.reconnectMaxDelay)
         retryAt = MonotonicClock.nanoseconds() + UInt64(delay * 1e9)
+        recoveriesAtFailure = Self.recoveries.load(ordering: .relaxed)
         let now = MonotonicClock.nanoseconds()
         let last = Self.lastOutageLog.load(ordering: .relaxed)
         // Another worker may have stored a later time since `now` was read: never subtract past zero.
