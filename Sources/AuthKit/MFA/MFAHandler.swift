@@ -59,6 +59,10 @@ public struct EvidenceContext {
 extension MFAHandler {
     public func enrol(user: User, context: ChallengeContext) throws -> Enrolment { try enrol(user: user) }
 
+    /// For handlers that enrol only inside the transaction (they implement the context variant,
+    /// which is the one method management calls).
+    public func enrol(user: User) throws -> Enrolment { throw MFAFailure.noSuchMethod }
+
     public func evidence(_ code: String, for method: MFAMethod, context: EvidenceContext) throws -> Evidence? {
         try evidence(code, for: method, now: context.now)
     }

@@ -25,16 +25,10 @@ public struct PasskeyManager: Sendable {
         let (ceremonies, origin) = (self.ceremonies, context.origin)
         let outcome = try context.db { connection -> Result<WebAuthnStore.Credential, WebAuthnRefusal> in
             let store = WebAuthnStore(connection)
-            let document: JSONValue
-            switch credential {
-            case .string(let text):
-                guard let parsed = try? JSONParser.parse(Array(text.utf8), maximumMembers: 256) else {
-                    // Still the user's attempt: the challenge goes, as in the reference.
-                    _ = try store.takeRegistration(userID: user.id, now: now)
-                    return .failure(.verification(.malformedCredential("not JSON")))
-                }
-                document = parsed
-            default: document = credential
+            guard let document = PublicKeyCredentialJSON.document(credential) else {
+                // Still the user's attempt: the challenge goes, as in the reference.
+                _ = try store.takeRegistration(userID: user.id, now: now)
+                return .failure(.verification(.malformedCredential("not JSON")))
             }
             switch try ceremonies.verifyRegistration(document, userID: user.id, store: store, now: now) {
             case .failure(let refusal):

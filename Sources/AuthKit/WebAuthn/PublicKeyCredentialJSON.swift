@@ -9,6 +9,21 @@ struct PublicKeyCredentialJSON {
     let rawID: [UInt8]
     let response: JSONObject
 
+    /// The credential a client sent as an object or as its JSON text (the reference takes
+    /// both); nil for text that is not JSON. Other values are returned as they are, for the
+    /// ceremony to refuse.
+    static func document(_ value: JSONValue) -> JSONValue? {
+        guard case .string(let text) = value else { return value }
+        return parse(text)
+    }
+
+    /// JSON text read with the bounds of a credential; nil when it is not JSON or too large.
+    static func parse(_ text: String) -> JSONValue? {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= maximumSize else { return nil }
+        return try? JSONParser.parse(bytes, maximumMembers: 256)
+    }
+
     init(bytes: [UInt8]) throws(WebAuthnError) {
         guard bytes.count <= Self.maximumSize else { throw .tooLarge("credential") }
         let value: JSONValue

@@ -54,10 +54,6 @@ public struct WebAuthnHandler: MFAHandler {
             ),
             """)
 
-    public func enrol(user: User) throws -> Enrolment {
-        preconditionFailure("webauthn enrols inside the creating transaction")
-    }
-
     /// The secret is unused (the reference stores one too); `setup_data` carries the options.
     public func enrol(user: User, context: ChallengeContext) throws -> Enrolment {
         let options = try ceremonies.creationOptions(for: user, store: WebAuthnStore(context.store.connection),
@@ -77,9 +73,7 @@ public struct WebAuthnHandler: MFAHandler {
 
     public func evidence(_ code: String, for method: MFAMethod, context: EvidenceContext) throws -> Evidence? {
         // Not JSON (a TOTP-looking code, a backup code): nothing to judge, nothing consumed.
-        let bytes = Array(code.utf8)
-        guard bytes.count <= PublicKeyCredentialJSON.maximumSize,
-              let document = try? JSONParser.parse(bytes, maximumMembers: 256) else { return nil }
+        guard let document = PublicKeyCredentialJSON.parse(code) else { return nil }
         let now = context.now.seconds
         let ceremonies = self.ceremonies
         return try context.db { connection -> Evidence? in
