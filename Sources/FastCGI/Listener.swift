@@ -115,10 +115,12 @@ public final class Listener: Sendable {
 
     /// Called when draining found the queue empty: a TCP listener stops listening now (new
     /// connects are refused). Only a connection that arrives between that empty `accept()` and
-    /// this call is reset. Nothing to do for the other kinds.
-    public func closeQueue() {
-        guard case .tcp = kind, !queueClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    /// this call is reset. Nothing to do for the other kinds. True only for the call that shut it.
+    @discardableResult
+    public func closeQueue() -> Bool {
+        guard case .tcp = kind, !queueClosed.exchange(true, ordering: .acquiringAndReleasing) else { return false }
         _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+        return true
     }
 
     /// Closes the socket; a unix socket path is removed only if it is still the one we created

@@ -115,7 +115,10 @@ public final class Server: Sendable {
         let timeout = UInt64(application.settings.server.shutdownTimeout * 1e9)
         let started = MonotonicClock.nanoseconds()
         while running.load(ordering: .relaxed) > 0 && MonotonicClock.nanoseconds() < started + timeout {
-            if MonotonicClock.nanoseconds() >= started + timeout / 2 { listener.closeQueue() }
+            if MonotonicClock.nanoseconds() >= started + timeout / 2, listener.closeQueue() {
+                // Whatever is still queued is reset now: say so, as nginx will log those as errors.
+                logger.warning("shutdown: listen queue still busy at half the shutdown timeout; closed it")
+            }
             usleep(5_000)
         }
         let unfinished = running.load(ordering: .relaxed)
