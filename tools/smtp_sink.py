@@ -7,6 +7,9 @@ Each message is written as <unix-ns>-<n>.eml (the DATA exactly as received, CRLF
 under a temporary name and then renamed, so a reader never sees half a file. Uses Debian's
 python3-aiosmtpd. With --delay S the answer to DATA ("250 OK") comes S seconds after the file is
 written: a slow server, during whose acceptance a test can break the sender's database connection.
+With --test-replies, recipients whose local part starts with "reject" are refused for good
+("550") and those starting with "later" for now ("450"): the sender's permanent and transient
+failures.
 """
 import argparse
 import asyncio
@@ -21,9 +24,19 @@ counter = itertools.count()
 
 
 class Keep:
-    def __init__(self, directory, delay=0.0):
+    def __init__(self, directory, delay=0.0, test_replies=False):
         self.directory = directory
         self.delay = delay
+        self.test_replies = test_replies
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@", 1)[0].lower() if self.test_replies else ""
+        if local.startswith("reject"):
+            return "550 5.1.1 No such user here"
+        if local.startswith("later"):
+            return "450 4.2.1 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         name = f"{time.time_ns()}-{next(counter)}"
@@ -45,9 +58,11 @@ def main():
     parser.add_argument("--port", type=int, default=2525)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before answering DATA")
+    parser.add_argument("--test-replies", action="store_true",
+                        help='refuse "reject*" recipients with 550 and "later*" ones with 450')
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Keep(args.dir, args.delay), hostname=args.host, port=args.port)
+    controller = Controller(Keep(args.dir, args.delay, args.test_replies), hostname=args.host, port=args.port)
     controller.start()
     print(f"smtp sink on {args.host}:{args.port} -> {args.dir}", flush=True)
     stop = asyncio.Event()

@@ -26,7 +26,13 @@ public struct SMTPClient: Sendable {
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let message: String
+        /// The SMTP server's last reply code when it answered (e.g. 550), 0 when it never did
+        /// (refused, timed out, TLS failed).
+        public var replyCode: Int = 0
         public var description: String { message }
+        /// The server answered with a permanent refusal (5xx): trying again will not help. A 4xx
+        /// answer or no answer at all is transient.
+        public var isPermanent: Bool { (500...599).contains(replyCode) }
     }
 
     let configuration: Configuration
@@ -108,7 +114,10 @@ private final class Easy {
     /// The one place that turns a CURLcode into a typed error.
     func check(_ code: CURLcode, _ what: String) throws(SMTPClient.Failure) {
         guard code == CURLE_OK else {
-            throw SMTPClient.Failure(message: "\(what): \(String(cString: curl_easy_strerror(code)))")
+            let reply = authkit_curl_response_code(handle)
+            let suffix = reply > 0 ? " (server replied \(reply))" : ""
+            throw SMTPClient.Failure(message: "\(what): \(String(cString: curl_easy_strerror(code)))\(suffix)",
+                                     replyCode: reply)
         }
     }
 

@@ -121,6 +121,46 @@ import TestSupport
         #expect(try s.psql("SELECT status FROM email_outbox WHERE id = \(doomed)") == "expired")
     }
 
+    /// Notices (here the password-reset link) through the real SMTP server: a 550 refusal ends
+    /// `failed` after AUTHKIT_EMAIL_MAX_ATTEMPTS attempts; a 450 is retried past that limit; with
+    /// the server down, the notice waits past the limit too and arrives once it is back (it used
+    /// to be marked failed after about 31 s of downtime).
+    @Test func noticesSurviveAnOutageWhilePermanentRefusalsFail() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        var settings = Self.smtpSettings(sink)
+        settings["AUTHKIT_EMAIL_MAX_ATTEMPTS"] = "3"
+        settings["AUTHKIT_FRONTEND_BASE_URL"] = "https://app.example.com/"
+        let s = try Stack(settings: settings)
+        defer { s.stop() }
+        for name in ["reject_rae", "later_lea", "plain_pat"] { try s.createUser(name) }
+        func reset(_ name: String) throws {
+            #expect(try s.http.post("password/reset/", json: #"{"email": "\#(name)@example.com"}"#).status == 200)
+        }
+        func row(_ name: String, _ expression: String) throws -> String {
+            try s.psql("SELECT \(expression) FROM email_outbox WHERE recipient = '\(name)@example.com' ORDER BY id DESC LIMIT 1")
+        }
+        try reset("reject_rae")
+        try reset("later_lea")
+        #expect(Paths.waitFor(seconds: 30) { (try? row("reject_rae", "status")) == "failed" })
+        #expect(try row("reject_rae", "attempts || ' ' || (last_error LIKE '%550%')::text") == "3 true")
+        #expect(Paths.waitFor(seconds: 30) { (try? row("later_lea", "attempts >= 6")) == "t" }, "a 450 is retried")
+        #expect(try row("later_lea", "status || ' ' || (last_error LIKE '%450%')::text") == "pending true")
+        #expect(s.app.log().contains("email refused by the SMTP server for good"))
+
+        sink.stop()
+        try reset("plain_pat")
+        #expect(Paths.waitFor(seconds: 30) { (try? row("plain_pat", "attempts >= 6")) == "t" },
+                "retried past AUTHKIT_EMAIL_MAX_ATTEMPTS while the server is down")
+        #expect(try row("plain_pat", "status") == "pending")
+        try sink.start()
+        let mail = try #require(sink.mailbox.message(0, to: "plain_pat@example.com", seconds: 20), "delivered once back")
+        #expect(mail.raw.contains("Subject: [") && mail.raw.contains("] Password Reset Email"))
+        #expect(Paths.waitFor(seconds: 10) { (try? row("plain_pat", "status")) == "sent" })
+        #expect(sink.mailbox.settledCount(to: "plain_pat@example.com") == 1)
+        #expect(sink.mailbox.settledCount(to: "reject_rae@example.com") == 0)
+    }
+
     /// The database lost while the SMTP server accepts a code email (issue 17: it was sent twice,
     /// the first delivery leaving no trace): the claim was committed before SMTP, so the row is
     /// sent once more after its lease, with the same Message-ID and code; the row shows both

@@ -93,20 +93,53 @@ import TestSupport
         #expect(try connection.query("SELECT status FROM email_outbox").string(0, 0) == "expired")
     }
 
-    /// A notice keeps the bounded policy: AUTHKIT_EMAIL_MAX_ATTEMPTS attempts, then failed.
-    @Test func noticesAreRetriedWithBackOffThenMarkedFailed() throws {
+    /// A notice is retried like a code email: past AUTHKIT_EMAIL_MAX_ATTEMPTS for as long as
+    /// SMTP cannot be reached (nothing is lost to an outage), then expired at its valid_until.
+    @Test func noticesAreRetriedUntilTheyExpire() throws {
         let (connection, settings, clock) = try setUp()
         try OutboxStore(connection).enqueueNotice(userID: 1, recipient: "u@example.com", subject: "Hi", body: "text\n",
                                                   validUntil: clock.seconds + 86400, requestID: "r1")
         let sender = OutboxSender(settings: settings, mailer: Recorder(fail: true), templates: .builtIn, clock: clock)
+        for _ in 0..<6 {
+            _ = try connection.query("UPDATE email_outbox SET next_attempt_at = now()")
+            #expect(try sender.deliverDue(connection, logger: Logger(label: "t")).retried == 1)
+        }
+        let pending = try connection.query("SELECT status, attempts, last_error FROM email_outbox")
+        #expect(pending.string(0, 0) == "pending", "twice AUTHKIT_EMAIL_MAX_ATTEMPTS and still retried")
+        #expect(pending.int(0, 1) == 6)
+        #expect(pending.string(0, 2)?.contains("connection refused") == true)
+        clock.advance(seconds: 86400)
+        _ = try connection.query("UPDATE email_outbox SET next_attempt_at = now()")
+        #expect(try sender.deliverDue(connection, logger: Logger(label: "t")).expired == 1)
+        #expect(try connection.query("SELECT status FROM email_outbox").string(0, 0) == "expired")
+    }
+
+    /// What the SMTP server refuses for good (5xx) ends `failed` after AUTHKIT_EMAIL_MAX_ATTEMPTS
+    /// attempts, a notice and a code email alike: such rows are not retried for days.
+    @Test func aPermanentRefusalFailsAfterMaxAttempts() throws {
+        struct Refuser: Mailer {
+            func send(_ message: EmailMessage, now: UnixTime) throws {
+                throw EmailError.rejected("SMTP delivery: Failed sending data to the peer (server replied 550)")
+            }
+        }
+        let (connection, settings, clock) = try setUp()
+        try OutboxStore(connection).enqueueNotice(userID: 1, recipient: "u@example.com", subject: "Hi", body: "text\n",
+                                                  validUntil: clock.seconds + 86400, requestID: "r1")
+        try queue(connection, clock: clock)
+        let sender = OutboxSender(settings: settings, mailer: Refuser(), templates: .builtIn, clock: clock)
+        var reports: [OutboxSender.Report] = []
         for _ in 0..<3 {
             _ = try connection.query("UPDATE email_outbox SET next_attempt_at = now()")
-            _ = try sender.deliverDue(connection, logger: Logger(label: "t"))
+            reports.append(try sender.deliverDue(connection, logger: Logger(label: "t")))
         }
-        let final = try connection.query("SELECT status, attempts, last_error FROM email_outbox")
-        #expect(final.string(0, 0) == "failed")
-        #expect(final.int(0, 1) == 3)
-        #expect(final.string(0, 2)?.contains("connection refused") == true)
+        #expect(reports.map(\.retried) == [2, 2, 0])
+        #expect(reports.last?.failed == 2)
+        let rows = try connection.query("SELECT status, attempts, last_error LIKE '%550%' FROM email_outbox ORDER BY id")
+        for row in 0..<2 {
+            #expect(rows.string(row, 0) == "failed")
+            #expect(rows.int(row, 1) == 3)
+            #expect(rows.bool(row, 2) == true)
+        }
     }
 
     /// A mailer that runs `during` after accepting a message (while the sender holds the row).

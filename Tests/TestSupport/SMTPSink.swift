@@ -1,7 +1,8 @@
 import Foundation
 
 /// tools/smtp_sink.py (Debian's python3-aiosmtpd) on a free loopback port: a real SMTP server
-/// that keeps each message as a file.
+/// that keeps each message as a file. Recipients "reject*" get 550 and "later*" 450
+/// (`--test-replies`).
 public final class SMTPSink: @unchecked Sendable {
     public let port: Int
     public let directory: String
@@ -21,7 +22,7 @@ public final class SMTPSink: @unchecked Sendable {
     public func start() throws {
         let p = try Subprocess("/usr/bin/python3", [Paths.root.appendingPathComponent("tools/smtp_sink.py").path,
                                                      "--host", "127.0.0.1", "--port", String(port), "--dir", directory,
-                                                     "--delay", String(delay)],
+                                                     "--delay", String(delay), "--test-replies"],
                                output: .file(directory + "/.sink.log"))
         let port = self.port
         guard Paths.waitFor(seconds: 15, { (try? Sockets.connectTCP(port: port, timeout: 1)).map { close($0); return true } ?? false || !p.isRunning }),

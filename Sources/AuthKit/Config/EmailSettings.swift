@@ -40,8 +40,9 @@ public struct EmailSettings: SettingsGroup {
     public var maxAttempts: Int
     static let maxAttempts = SettingKey<Int>(
         "EMAIL_MAX_ATTEMPTS", default: "6", .int(in: 1...100),
-        "Delivery attempts before a queued notice is marked failed (and logged). Code emails are not bounded by a "
-            + "count: they are retried until their code expires (then marked expired).")
+        "Attempts after which an email the SMTP server refuses for good (a 5xx reply) is marked failed (and "
+            + "logged). An unreachable server or a 4xx reply is not bounded by a count: code emails are retried until "
+            + "their code expires, notices until their valid_until (then marked expired).")
 
     public var retryDelay: Double
     static let retryDelay = SettingKey<Double>(

@@ -65,12 +65,16 @@ extension EmailMessage {
 
 public enum EmailError: Error, CustomStringConvertible {
     case headerInjection
+    /// Not delivered for now: no SMTP server answered, or it answered 4xx (try later).
     case transport(String)
+    /// The SMTP server refused the message for good (a 5xx reply, e.g. an unknown recipient).
+    case rejected(String)
 
     public var description: String {
         switch self {
         case .headerInjection: return "a header value contains a line break"
         case .transport(let s): return "email transport failed: \(s)"
+        case .rejected(let s): return "email rejected: \(s)"
         }
     }
 }

@@ -92,7 +92,7 @@ public struct OutboxSender: Sendable {
             log.error("email refused: a header value contains a line break")
             return
         } catch {
-            try retryOrGiveUp(item, error: "\(error)", now: now, store: store, report: &report, logger: log)
+            try retryOrGiveUp(item, error: error, now: now, store: store, report: &report, logger: log)
             return
         }
         // The SMTP server has the message. Should this mark fail (database gone), the row is sent
@@ -107,20 +107,28 @@ public struct OutboxSender: Sendable {
         }
     }
 
-    /// A code email is retried while its code can still be used, a notice `maxAttempts` times.
-    private func retryOrGiveUp(_ item: OutboxStore.Item, error reason: String, now: UnixTime, store: OutboxStore,
+    /// Every email is retried while it is still worth delivering (a code while it can be used, a
+    /// notice until its `valid_until`), however long SMTP is unreachable or answers 4xx: nothing
+    /// is lost to an outage. Only a permanent refusal (5xx) ends a row early, once it has had
+    /// `maxAttempts` attempts in all: what the server refuses for good is not retried for days,
+    /// so addresses an attacker registers cannot keep the sender busy.
+    private func retryOrGiveUp(_ item: OutboxStore.Item, error: any Error, now: UnixTime, store: OutboxStore,
                                report: inout Report, logger log: Logger) throws {
         let attempts = item.attempts
+        let reason = "\(error)"
         let delay = min(settings.retryDelay * Double(1 << min(attempts - 1, 20)), settings.retryMaxDelay)
-        if item.isCode && Double(now.seconds) + delay >= Double(item.validUntil) {
-            try store.markExpired(item, error: reason)
-            report.expired += 1
-            log.error("code email not delivered before its code expired",
-                      metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
-        } else if !item.isCode && attempts >= settings.maxAttempts {
+        let refused: Bool = if case EmailError.rejected = error { true } else { false }
+        if refused && attempts >= settings.maxAttempts {
             try store.markFailed(item, error: reason)
             report.failed += 1
-            log.error("notice email failed for good", metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
+            log.error("email refused by the SMTP server for good",
+                      metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
+        } else if Double(now.seconds) + delay >= Double(item.validUntil) {
+            try store.markExpired(item, error: reason)
+            report.expired += 1
+            log.error(item.isCode ? "code email not delivered before its code expired"
+                                  : "notice email not delivered before it expired",
+                      metadata: ["attempts": "\(attempts)", "error": "\(reason)"])
         } else {
             try store.scheduleRetry(item, error: reason, afterMilliseconds: Int(delay * 1000))
             report.retried += 1

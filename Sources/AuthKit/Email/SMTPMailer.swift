@@ -23,7 +23,7 @@ public struct SMTPMailer: Mailer {
         do {
             try client.send(from: message.from, to: message.to, message: text)
         } catch {
-            throw EmailError.transport(error.message)
+            throw error.isPermanent ? EmailError.rejected(error.message) : EmailError.transport(error.message)
         }
     }
 }
