@@ -114,6 +114,17 @@ import TestSupport
         #expect(head.header("X-Frame-Options") == "DENY")
     }
 
+    /// The web app's static files take GET and HEAD: other methods get the JSON 405 with
+    /// `Allow`, never nginx's HTML page; a missing file stays the JSON 404.
+    @Test func staticFilesRefuseOtherMethodsInJSON() throws {
+        for (method, path) in [("POST", "/index.html"), ("PUT", "/js/api.js"), ("DELETE", "/"), ("PATCH", "/css/app.css")] {
+            let r = try http.send(method, path, headers: [("Content-Type", "application/json")], body: Array("{}".utf8))
+            expectJSON(r, 405, #"Method "\#(method)" not allowed."#, "\(method) \(path)")
+            #expect(r.header("Allow") == "GET, HEAD", "\(method) \(path)")
+        }
+        expectJSON(try http.send("POST", "/nothing.html", body: []), 404, "Not found.", "POST /nothing.html")
+    }
+
     @Test func traceIsRefusedWithTheRoutesAllow() throws {
         for (path, allow) in [("/api/auth/login/", "POST, OPTIONS"), ("/api/auth/healthz/", "GET, HEAD, OPTIONS"),
                               ("/api/schema/", "GET, HEAD"), ("/metrics", "GET, HEAD")] {
@@ -121,6 +132,8 @@ import TestSupport
             expectJSON(r, 405, #"Method "TRACE" not allowed."#, "TRACE \(path)")
             #expect(r.header("Allow") == allow, "\(path)")
         }
+        // A file-like path is JSON too, not its extension's type.
+        expectJSON(try http.send("TRACE", "/index.html"), 405, #"Method "TRACE" not allowed."#, "TRACE /index.html")
     }
 
     /// The application's own answers pass unchanged (nginx intercepts nothing it sends).
