@@ -43,7 +43,9 @@ struct EventsCommand: ParsableCommand {
         func run() throws {
             let settings = try options.settings()
             try Accounts.withConnection(settings) { connection in
-                let count = try AuditTrail(connection).purge(olderThanDays: settings.maintenance.eventRetentionDays)
+                let days = settings.maintenance.eventRetentionDays
+                let purge = AuthKit.Purge("mfa_events") { try AuditTrail($0).purge(olderThanDays: days, limit: $1) }
+                let count = try purge.drain(limit: settings.maintenance.purgeBatch, isStopping: { false }) { try $0(connection) }
                 print("purged \(count) event(s) older than \(settings.maintenance.eventRetentionDays) day(s)")
             }
         }

@@ -15,10 +15,18 @@ public struct MaintenanceSettings: SettingsGroup {
         "Days the audit trail (mfa_events) is kept; older rows are purged by the maintenance thread and "
             + "`authkit events purge` (a year and a month, for yearly audits).")
 
-    public static var catalog: [SettingInfo] { [interval.info, eventRetentionDays.info] }
+    /// Rows one purge statement deletes at most.
+    public var purgeBatch: Int
+    static let purgeBatch = SettingKey<Int>(
+        "MAINTENANCE_PURGE_BATCH", default: "5000", .int(in: 100...1_000_000),
+        "Rows one purge statement deletes at most: a backlog is deleted in several statements, each far under "
+            + "AUTHKIT_DATABASE_STATEMENT_TIMEOUT, skipping rows a request holds.")
+
+    public static var catalog: [SettingInfo] { [interval.info, eventRetentionDays.info, purgeBatch.info] }
 
     init(reader: SettingsReader) throws(SettingsError) {
         interval = try reader.value(Self.interval)
         eventRetentionDays = try reader.value(Self.eventRetentionDays)
+        purgeBatch = try reader.value(Self.purgeBatch)
     }
 }

@@ -75,8 +75,8 @@ public struct OutboxStore {
         UPDATE email_outbox SET status = 'expired', last_error = coalesce($3, last_error), \(release), \(forgetNotice)
         \(held)
         """)
-    static let purge = PGStatement("outbox_purge",
-        "DELETE FROM email_outbox WHERE status <> 'pending' AND created_at < now() - $1 * interval '1 second'")
+    static let purge = PGStatement("outbox_purge", Purge.sql(
+        "email_outbox", where: "status <> 'pending' AND created_at < now() - $1 * interval '1 second'", limitParameter: 2))
 
     public func enqueue(userID: Int64, methodID: Int64, recipient: String, step: Int64, interval: Int64,
                         validUntil: Int64, requestID: String) throws {
@@ -126,9 +126,9 @@ public struct OutboxStore {
         try connection.execute(Self.retry, [item.id, item.token, error, delay]).affectedRows == 1
     }
 
-    /// Deletes finished rows older than `retention` seconds; returns how many.
+    /// Deletes at most `limit` finished rows older than `retention` seconds; returns how many.
     @discardableResult
-    public func purgeFinished(olderThan retention: Int64) throws -> Int {
-        try connection.execute(Self.purge, [retention]).affectedRows
+    public func purgeFinished(olderThan retention: Int64, limit: Int) throws -> Int {
+        try connection.execute(Self.purge, [retention, limit]).affectedRows
     }
 }

@@ -19,8 +19,8 @@ public struct AuditTrail {
                coalesce(host(client_ip), ''), coalesce(request_id, ''), coalesce(user_agent_hash, '')
         FROM mfa_events WHERE user_id = $1 ORDER BY id DESC LIMIT $2
         """)
-    static let purge = PGStatement("mfa_events_purge",
-        "DELETE FROM mfa_events WHERE occurred_at < now() - $1 * interval '1 day'")
+    static let purge = PGStatement("mfa_events_purge", Purge.sql(
+        "mfa_events", where: "occurred_at < now() - $1 * interval '1 day'", limitParameter: 2))
 
     /// `kind`: the evidence kind that authorised the change; `details`: a JSON object without secrets.
     public func record(_ event: MFAEvent, method: MFAMethod, kind: String? = nil, details: String? = nil,
@@ -51,8 +51,8 @@ public struct AuditTrail {
         }
     }
 
-    /// Deletes events older than `days` days; returns how many.
-    public func purge(olderThanDays days: Int) throws -> Int {
-        try connection.execute(Self.purge, [days]).affectedRows
+    /// Deletes at most `limit` events older than `days` days; returns how many.
+    public func purge(olderThanDays days: Int, limit: Int) throws -> Int {
+        try connection.execute(Self.purge, [days, limit]).affectedRows
     }
 }

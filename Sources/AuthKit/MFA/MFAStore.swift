@@ -179,15 +179,15 @@ public struct MFAStore {
         try connection.execute(Self.unlock, [userID] + origin.parameters).affectedRows
     }
 
-    static let purgeDeviceAttempts = PGStatement("mfa_device_attempts_purge", """
-        DELETE FROM mfa_device_attempts WHERE updated_at < to_timestamp($1) AND locked_at IS NULL
-          AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))
-        """)
+    static let purgeDeviceAttempts = PGStatement("mfa_device_attempts_purge", Purge.sql(
+        "mfa_device_attempts", where: """
+            updated_at < to_timestamp($1) AND locked_at IS NULL AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))
+            """, limitParameter: 2))
 
     /// Device attempt rows idle since `before` (unix seconds) and not locked: their count restarts.
     @discardableResult
-    public func purgeDeviceAttempts(before: Int64) throws -> Int {
-        try connection.execute(Self.purgeDeviceAttempts, [before]).affectedRows
+    public func purgeDeviceAttempts(before: Int64, limit: Int) throws -> Int {
+        try connection.execute(Self.purgeDeviceAttempts, [before, limit]).affectedRows
     }
 
     /// Removes a user's methods (or the one named); returns the names removed.

@@ -27,8 +27,9 @@ public struct LoginFailures {
         RETURNING failures
         """)
     static let clear = PGStatement("login_failures_clear", "DELETE FROM login_failures WHERE username_key = $1")
-    static let purge = PGStatement("login_failures_purge",
-        "DELETE FROM login_failures WHERE last_failure_at < to_timestamp($1) AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))")
+    static let purge = PGStatement("login_failures_purge", Purge.sql(
+        "login_failures", where: "last_failure_at < to_timestamp($1) AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))",
+        limitParameter: 2))
 
     /// The time until which `username` may not try a password, if it is blocked now.
     public func blockedUntil(_ username: String, now: Int64) throws -> Int64? {
@@ -55,7 +56,7 @@ public struct LoginFailures {
     }
 
     @discardableResult
-    public func purge(before: Int64) throws -> Int {
-        try connection.execute(Self.purge, [before]).affectedRows
+    public func purge(before: Int64, limit: Int) throws -> Int {
+        try connection.execute(Self.purge, [before, limit]).affectedRows
     }
 }

@@ -11,7 +11,8 @@ public struct RevokedTokens {
         ON CONFLICT (jti) DO NOTHING RETURNING jti
         """)
     static let lookup = PGStatement("revoked_lookup", "SELECT 1 FROM revoked_tokens WHERE jti = $1")
-    static let purge = PGStatement("revoked_purge", "DELETE FROM revoked_tokens WHERE expires_at < to_timestamp($1)")
+    static let purge = PGStatement("revoked_purge", Purge.sql(
+        "revoked_tokens", where: "expires_at < to_timestamp($1)", limitParameter: 2))
 
     /// Revokes `jti`; false when it was already revoked. Atomic: of two concurrent calls with
     /// the same jti exactly one gets true (this makes rotated refresh tokens single-use).
@@ -25,7 +26,7 @@ public struct RevokedTokens {
 
     /// Deletes rows of tokens that have expired anyway; returns how many.
     @discardableResult
-    public func purgeExpired(now: Int64) throws -> Int {
-        try connection.execute(Self.purge, [now]).affectedRows
+    public func purgeExpired(now: Int64, limit: Int) throws -> Int {
+        try connection.execute(Self.purge, [now, limit]).affectedRows
     }
 }

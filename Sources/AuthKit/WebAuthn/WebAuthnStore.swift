@@ -45,8 +45,8 @@ public struct WebAuthnStore {
         DELETE FROM webauthn_challenges WHERE session_key = $1::bytea
         RETURNING purpose, user_id, challenge, expires_at > to_timestamp($2::bigint)
         """)
-    static let purgeExpired = PGStatement("webauthn_purge_expired",
-        "DELETE FROM webauthn_challenges WHERE expires_at < to_timestamp($1::bigint)")
+    static let purgeExpired = PGStatement("webauthn_purge_expired", Purge.sql(
+        "webauthn_challenges", where: "expires_at < to_timestamp($1::bigint)", limitParameter: 2))
 
     public func issueRegistration(userID: Int64, challenge: [UInt8], expiresAt: Int64) throws {
         try connection.execute(Self.issueRegistration, [userID, PGBytes(challenge), expiresAt])
@@ -69,8 +69,8 @@ public struct WebAuthnStore {
     }
 
     /// Expired challenges nobody answered (the maintenance loop).
-    public func purgeExpired(now: Int64) throws -> Int {
-        try connection.execute(Self.purgeExpired, [now]).affectedRows
+    public func purgeExpired(now: Int64, limit: Int) throws -> Int {
+        try connection.execute(Self.purgeExpired, [now, limit]).affectedRows
     }
 
     /// The table keeps a digest of the session id, never the id a client holds.
