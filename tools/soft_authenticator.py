@@ -12,7 +12,8 @@ PublicKeyCredentialRequestOptionsJSON) into the JSON a browser posts back
 (PublicKeyCredential.toJSON()), base64url without padding everywhere.
 
 Supported: ES256 (COSE -7, P-256) and EdDSA (COSE -8, Ed25519) keys;
-attestation fmt "none" and "packed" self attestation. Flags UP|UV (+AT on
+attestation fmt "none", "packed" self attestation and "packed" with an x5c
+chain from a test CA (`make-ca DIR`, then `--fmt packed --attestation DIR`). Flags UP|UV (+AT on
 registration); BE/BS can be switched on. Every field can be overridden to
 build negative cases (wrong challenge, origin, rp id hash, sign count ...).
 
@@ -30,6 +31,8 @@ may be passed whole: a top-level "options"/"setup_data" wrapper is unwrapped):
 
     soft_authenticator.py --state s.json --origin http://localhost:8104 create opts.json
     soft_authenticator.py --state s.json --origin http://localhost:8104 get --embed-session-id opts.json
+    soft_authenticator.py --state s.json make-ca DIR      # DIR/root.pem: the trust anchor
+    soft_authenticator.py --state s.json --fmt packed --attestation DIR create opts.json
 
 drf-auth-kit 1.8.1 expects: mfa/confirm/ `code` = json.dumps(registration);
 login/verify/ `code` = json.dumps(assertion + {"session_id": …});
@@ -170,7 +173,7 @@ class SoftAuthenticator:
                rp_id_hash: bytes | None = None, flags: int | None = None, sign_count: int = 0,
                ctype: str = "webauthn.create", keep: bool = True,
                credential: Credential | None = None, bad_attestation_signature: bool = False,
-               raw_id: bytes | None = None) -> dict:
+               raw_id: bytes | None = None, attestation: str | None = None) -> dict:
         """Return the registration credential JSON for `options` (creation options JSON).
 
         A new key pair is made unless `credential` (an existing one) is given.
@@ -188,6 +191,11 @@ class SoftAuthenticator:
                      + struct.pack(">H", len(cred.cred_id)) + cred.cred_id + cred.cose_public_key())
         if fmt == "none":
             att_stmt = {}
+        elif fmt == "packed" and attestation:  # x5c: signed by the attestation key of a make-ca directory
+            signed = auth_data + hashlib.sha256(cdj).digest()
+            key, chain = load_attestation(attestation)
+            sig = key.sign(b"not the signed data" if bad_attestation_signature else signed, ec.ECDSA(hashes.SHA256()))
+            att_stmt = {"alg": COSE_ES256, "sig": sig, "x5c": chain}
         elif fmt == "packed":  # self attestation: signed by the credential key itself
             signed = auth_data + hashlib.sha256(cdj).digest()
             att_stmt = {"alg": alg, "sig": cred.sign(b"not the signed data" if bad_attestation_signature else signed)}
@@ -277,6 +285,64 @@ def _unwrap(options: dict) -> dict:
             return options
 
 
+def make_ca(directory: str) -> None:
+    """A test attestation CA in `directory`: root.pem (the trust anchor), and the authenticator's
+    attestation key (key.pem) and certificate chain (chain.pem: leaf, intermediate), shaped as
+    WebAuthn §8.2.1 asks (v3, OU "Authenticator Attestation", not a CA)."""
+    import datetime
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    def name(common, unit=None):
+        parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "SE"),
+                 x509.NameAttribute(NameOID.ORGANIZATION_NAME, "AuthKit Test Vendor")]
+        if unit:
+            parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
+        return x509.Name(parts + [x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def issue(subject, key, issuer_name, issuer_key, ca):
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=30))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ca:
+            builder = builder.add_extension(x509.KeyUsage(
+                digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
+                critical=True)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = name(f"AuthKit Test Root {os.urandom(4).hex()}")
+    root = issue(root_name, root_key, root_name, root_key, True)
+    middle_key = ec.generate_private_key(ec.SECP256R1())
+    middle = issue(name("AuthKit Test Intermediate"), middle_key, root_name, root_key, True)
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = issue(name("AuthKit Test Authenticator", "Authenticator Attestation"), leaf_key, middle.subject,
+                 middle_key, False)
+    os.makedirs(directory, exist_ok=True)
+    pem = serialization.Encoding.PEM
+    with open(os.path.join(directory, "root.pem"), "wb") as fh:
+        fh.write(root.public_bytes(pem))
+    with open(os.path.join(directory, "chain.pem"), "wb") as fh:
+        fh.write(leaf.public_bytes(pem) + middle.public_bytes(pem))
+    with open(os.path.join(directory, "key.pem"), "wb") as fh:
+        fh.write(leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+
+def load_attestation(directory: str):
+    """The attestation key and the x5c array (DER: leaf first) of a make-ca directory."""
+    from cryptography import x509
+    with open(os.path.join(directory, "key.pem"), "rb") as fh:
+        key = serialization.load_pem_private_key(fh.read(), password=None)
+    with open(os.path.join(directory, "chain.pem"), "rb") as fh:
+        chain = x509.load_pem_x509_certificates(fh.read())
+    return key, [cert.public_bytes(serialization.Encoding.DER) for cert in chain]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--state", required=True, help="JSON file holding the authenticator's keys")
@@ -294,9 +360,14 @@ def main() -> None:
                          "arguments (rp_id_hash, cred_id, raw_id, user_handle) as hex strings, e.g. "
                          "--set origin='\"http://evil.example\"' --set sign_count=0 --set tamper_signature=true")
     ap.add_argument("--key", type=int, default=None, help="get: sign with the N-th stored key (0 = first); create: register that key again")
-    ap.add_argument("command", choices=["create", "get"])
-    ap.add_argument("options", help="options JSON file, or - for stdin")
+    ap.add_argument("--attestation", default=None, metavar="DIR",
+                    help="create with --fmt packed: attest with the key and chain of a make-ca directory (x5c)")
+    ap.add_argument("command", choices=["create", "get", "make-ca"])
+    ap.add_argument("options", help="options JSON file, or - for stdin; make-ca: the directory to write")
     a = ap.parse_args()
+    if a.command == "make-ca":
+        make_ca(a.options)
+        return
     raw = sys.stdin.read() if a.options == "-" else open(a.options).read()
     options = _unwrap(json.loads(raw))
     auth = SoftAuthenticator.load(a.state, a.origin)
@@ -310,7 +381,8 @@ def main() -> None:
         alg = {"ES256": COSE_ES256, "EdDSA": COSE_EDDSA, None: None}[a.alg]
         if a.key is not None:
             extra.update(credential=auth.credentials[a.key], keep=False)
-        out = auth.create(options, alg=alg, fmt=a.fmt, rk=True if a.rk else None, backup=a.backup, **extra)
+        out = auth.create(options, alg=alg, fmt=a.fmt, rk=True if a.rk else None, backup=a.backup,
+                          attestation=a.attestation, **extra)
     else:
         key = auth.credentials[a.key] if a.key is not None else None
         out = auth.get(options, key, **extra)

@@ -17,10 +17,12 @@ public final class SoftAuthenticator: @unchecked Sendable {
 
     /// The registration JSON for `options` (a whole server answer is fine: it finds the options).
     /// `alg`: "ES256" or "EdDSA"; `fmt`: "none" or "packed"; `set`: create()'s keyword arguments.
-    /// `key`: register that stored key again (a duplicate) instead of a new one.
+    /// `key`: register that stored key again (a duplicate) instead of a new one. `attestation`:
+    /// with fmt "packed", attest with the x5c chain of a `makeCA` directory instead of self.
     public func create(_ options: String, alg: String? = nil, fmt: String = "none", backup: Bool = false,
-                       key: Int? = nil, set: [String: String] = [:]) throws -> String {
+                       key: Int? = nil, attestation: String? = nil, set: [String: String] = [:]) throws -> String {
         var arguments = ["--fmt", fmt]
+        if let attestation { arguments += ["--attestation", attestation] }
         if let key { arguments += ["--key", String(key)] }
         if let alg { arguments += ["--alg", alg] }
         if backup { arguments.append("--backup") }
@@ -35,6 +37,13 @@ public final class SoftAuthenticator: @unchecked Sendable {
         if embedSessionID { arguments.append("--embed-session-id") }
         if let key { arguments += ["--key", String(key)] }
         return try run("get", options, arguments, set)
+    }
+
+    /// A fresh test attestation CA in `directory`: root.pem (a trust anchor for
+    /// AUTHKIT_WEBAUTHN_TRUST_STORE), key.pem and chain.pem (what `create(attestation:)` uses).
+    public static func makeCA(_ directory: String) throws {
+        let script = Paths.root.appendingPathComponent("tools/soft_authenticator.py").path
+        _ = try Shell.run(python, [script, "--state", directory + "/unused-state.json", "make-ca", directory])
     }
 
     private func run(_ command: String, _ options: String, _ arguments: [String], _ set: [String: String]) throws -> String {
