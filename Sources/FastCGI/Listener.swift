@@ -113,6 +113,17 @@ public final class Listener: Sendable {
         return Glibc.shutdown(fd, Int32(SHUT_RD)) == 0
     }
 
+    /// True when a connection waits in the TCP queue now (a listening socket polls readable only
+    /// then). A failed accept is not proof of an empty queue (libfcgi also gives up on a
+    /// connection it could not read a request from), so draining asks this before it shuts the
+    /// queue. Always false for the other kinds and once the queue is shut (a shut socket polls
+    /// readable for good).
+    public var hasQueuedConnection: Bool {
+        guard case .tcp = kind, !queueClosed.load(ordering: .acquiring) else { return false }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
+    }
+
     /// Called when draining found the queue empty: a TCP listener stops listening now (new
     /// connects are refused). Only a connection that arrives between that empty `accept()` and
     /// this call is reset. Nothing to do for the other kinds. True only for the call that shut it.

@@ -19,6 +19,7 @@ enum Worker {
         database.warmUp(logger: logger)
         let responder = Responder(application: application, logger: logger, shard: application.metrics.shard(index))
         let drains = listener.drainsOnShutdown
+        var drainRetries = 0
         while true {
             // Read before accepting: the server refuses new connections *before* it sets the
             // stop flag, so an accept that finds nothing after the flag was seen means the
@@ -40,6 +41,11 @@ enum Worker {
                 continue
             }
             if stopping {
+                // Not empty after all (the accept failed on one connection): go on draining.
+                if drainRetries < 100 && listener.hasQueuedConnection {
+                    drainRetries += 1
+                    continue
+                }
                 listener.closeQueue()
                 break
             }
