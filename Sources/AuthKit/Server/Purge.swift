@@ -16,7 +16,9 @@ public struct Purge: Sendable {
     /// `DELETE FROM table WHERE condition` for at most `$limitParameter` rows. Rows another
     /// session holds are skipped (left for the next pass) rather than waited for, so a purge
     /// never queues behind a request, and two instances purging at once take different rows.
-    /// The condition is checked again on the row deleted.
+    /// The condition is checked again on the row deleted: a ctid is unique only within one
+    /// table, so on a table a DBA partitioned (docs/scaling.md) it can name a row of another
+    /// partition, which is then deleted only if it is due too.
     static func sql(_ table: String, where condition: String, limitParameter: Int) -> String {
         """
         DELETE FROM \(table) WHERE ctid = ANY (ARRAY(
