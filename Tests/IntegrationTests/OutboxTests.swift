@@ -142,6 +142,32 @@ import TestSupport
         }
     }
 
+    /// Codes go before notices: first every due code, and before each further notice the codes
+    /// that became due meanwhile (one queued while the first notice is being sent goes next).
+    @Test func codesAreSentBeforeQueuedNotices() throws {
+        let (connection, settings, clock) = try setUp()
+        let store = OutboxStore(connection)
+        for i in 1...3 {
+            try store.enqueueNotice(userID: 1, recipient: "u@example.com", subject: "Notice \(i)", body: "text\n",
+                                    validUntil: clock.seconds + 86400, requestID: "r\(i)")
+        }
+        try queue(connection, clock: clock)
+        let url = settings.database.url
+        let queued = Recorder.Box()
+        let mailer = Hook { message in
+            // While the first notice is being sent, a sign-in queues another code.
+            guard message.subject == "Notice 1", queued.messages.isEmpty else { return }
+            queued.messages.append(message)
+            let other = try PGConnection(conninfo: url)
+            try queue(other, clock: clock)
+        }
+        let report = try OutboxSender(settings: settings, mailer: mailer, templates: .builtIn, clock: clock)
+            .deliverDue(connection, logger: Logger(label: "t"))
+        #expect(report.sent == 5)
+        let code = EmailTemplates.builtIn.message(code: "000000", to: "u@example.com", from: "x@example.com").subject
+        #expect(mailer.sent.messages.map(\.subject) == [code, "Notice 1", code, "Notice 2", "Notice 3"])
+    }
+
     /// A mailer that runs `during` after accepting a message (while the sender holds the row).
     struct Hook: Mailer {
         let sent = Recorder.Box()
@@ -229,10 +255,10 @@ import TestSupport
         let (connection, settings, clock) = try setUp(Self.leaseSettings)
         try queue(connection, clock: clock)
         let store = OutboxStore(connection)
-        let stale = try #require(try store.claimNext(after: 0, lease: 0.001, token: "a"))
+        let stale = try #require(try store.claimNext(.code, after: 0, lease: 0.001, token: "a"))
         usleep(20_000)
-        let current = try #require(try store.claimNext(after: 0, lease: 30, token: "b"), "the lease ran out")
-        #expect(try store.claimNext(after: 0, lease: 30, token: "c")?.id == nil, "held by b")
+        let current = try #require(try store.claimNext(.code, after: 0, lease: 30, token: "b"), "the lease ran out")
+        #expect(try store.claimNext(.code, after: 0, lease: 30, token: "c")?.id == nil, "held by b")
         #expect(try store.markSent(stale) == false)
         #expect(try store.markFailed(stale, error: "x") == false)
         #expect(try connection.query("SELECT status, claim_token FROM email_outbox").string(0, 1) == "b")

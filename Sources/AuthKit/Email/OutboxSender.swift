@@ -40,20 +40,31 @@ public struct OutboxSender: Sendable {
         self.clock = clock
     }
 
-    /// Sends everything due now, one row per claim, in id order: one pass over the queue (a row
-    /// retried meanwhile waits for the next pass). Runs outside any transaction: each claim and
-    /// each mark commits on its own. Throws when the database fails; the claimed row then waits
-    /// for its lease to end.
+    /// Sends everything due now, one row per claim: one pass over the queue (a row retried
+    /// meanwhile waits for the next pass). Code emails go first, and before each notice every
+    /// code that became due meanwhile: a code is good for minutes, a notice can wait, so no
+    /// backlog of notices (a wave of reset links, a slow SMTP server) holds up sign-ins. Each
+    /// kind in id order. Runs outside any transaction: each claim and each mark commits on its
+    /// own. Throws when the database fails; the claimed row then waits for its lease to end.
     public func deliverDue(_ connection: PGConnection, logger: Logger) throws -> Report {
         var report = Report()
         let store = OutboxStore(connection)
-        var cursor: Int64 = 0
-        while let item = try store.claimNext(after: cursor, lease: settings.sendLease,
-                                             token: Hex.encode(SecureRandom.bytes(16))) {
-            cursor = item.id
-            try deliver(item, store: store, report: &report, logger: logger)
+        var codes: Int64 = 0
+        var notices: Int64 = 0
+        func claim(_ kind: OutboxStore.Kind, after cursor: Int64) throws -> OutboxStore.Item? {
+            try store.claimNext(kind, after: cursor, lease: settings.sendLease, token: Hex.encode(SecureRandom.bytes(16)))
         }
-        return report
+        while true {
+            if let code = try claim(.code, after: codes) {
+                codes = code.id
+                try deliver(code, store: store, report: &report, logger: logger)
+            } else if let notice = try claim(.notice, after: notices) {
+                notices = notice.id
+                try deliver(notice, store: store, report: &report, logger: logger)
+            } else {
+                return report
+            }
+        }
     }
 
     private func deliver(_ item: OutboxStore.Item, store: OutboxStore, report: inout Report, logger: Logger) throws {

@@ -27,6 +27,9 @@ public struct OutboxStore {
 
     /// What a row sends: a code derived from the method's secret and the row's counter, or a
     /// notice whose text is stored.
+    /// The `kind` column: the sender claims each on its own, codes first.
+    public enum Kind: String, Sendable { case code, notice }
+
     public enum Content: Sendable {
         case code(secret: String, methodName: String, counter: Int64)
         case notice(subject: String, body: String)
@@ -40,12 +43,12 @@ public struct OutboxStore {
         INSERT INTO email_outbox (user_id, kind, recipient, subject, body, valid_until, request_id)
         VALUES ($1, 'notice', $2, $3, $4, to_timestamp($5), $6)
         """)
-    /// One due row after `$1` (id order), leased for `$3` ms under token `$2`. next_attempt_at
+    /// One due row of kind `$4` after `$1` (id order), leased for `$3` ms under token `$2`. next_attempt_at
     /// moves to the lease's end too, so the due index alone keeps other senders off the row.
     static let claim = PGStatement("outbox_claim", """
         WITH due AS (
             SELECT o.id, m.secret, m.name FROM email_outbox o LEFT JOIN mfa_methods m ON m.id = o.method_id
-            WHERE o.status = 'pending' AND o.next_attempt_at <= now() AND o.id > $1
+            WHERE o.status = 'pending' AND o.next_attempt_at <= now() AND o.id > $1 AND o.kind = $4
             ORDER BY o.id LIMIT 1
             FOR UPDATE OF o SKIP LOCKED)
         UPDATE email_outbox o SET attempts = o.attempts + 1, claim_token = $2,
@@ -89,10 +92,10 @@ public struct OutboxStore {
         try connection.execute(Self.enqueueNotice, [userID, recipient, subject, body, validUntil, requestID])
     }
 
-    /// Claims the first due row with an id above `after`, leased for `lease` seconds, and commits
-    /// that claim (run it outside a transaction). nil: nothing is due.
-    public func claimNext(after: Int64, lease: Double, token: String) throws -> Item? {
-        let r = try connection.execute(Self.claim, [after, token, Int(lease * 1000)])
+    /// Claims the first due row of `kind` with an id above `after`, leased for `lease` seconds,
+    /// and commits that claim (run it outside a transaction). nil: nothing of that kind is due.
+    public func claimNext(_ kind: Kind, after: Int64, lease: Double, token: String) throws -> Item? {
+        let r = try connection.execute(Self.claim, [after, token, Int(lease * 1000), kind.rawValue])
         guard r.rowCount == 1 else { return nil }
         let content: Content = try r.required(0, 3) == "notice"
             ? .notice(subject: try r.required(0, 9), body: try r.required(0, 10))
