@@ -45,7 +45,9 @@ struct EventsCommand: ParsableCommand {
             try Accounts.withConnection(settings) { connection in
                 let days = settings.maintenance.eventRetentionDays
                 let purge = AuthKit.Purge("mfa_events") { try AuditTrail($0).purge(olderThanDays: days, limit: $1) }
-                let count = try purge.drain(limit: settings.maintenance.purgeBatch, isStopping: { false }) { try $0(connection) }
+                let count = try purge.drain(limit: settings.maintenance.purgeBatch, isStopping: { false }) {
+                    try $0(connection)
+                }
                 print("purged \(count) event(s) older than \(settings.maintenance.eventRetentionDays) day(s)")
             }
         }

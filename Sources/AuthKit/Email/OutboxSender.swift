@@ -52,7 +52,8 @@ public struct OutboxSender: Sendable {
         var codes: Int64 = 0
         var notices: Int64 = 0
         func claim(_ kind: OutboxStore.Kind, after cursor: Int64) throws -> OutboxStore.Item? {
-            try store.claimNext(kind, after: cursor, lease: settings.sendLease, token: Hex.encode(SecureRandom.bytes(16)))
+            try store.claimNext(kind, after: cursor, lease: settings.sendLease,
+                                token: Hex.encode(SecureRandom.bytes(16)))
         }
         while true {
             if let code = try claim(.code, after: codes) {

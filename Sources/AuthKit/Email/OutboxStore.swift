@@ -79,7 +79,8 @@ public struct OutboxStore {
         \(held)
         """)
     static let purge = PGStatement("outbox_purge", Purge.sql(
-        "email_outbox", where: "status <> 'pending' AND created_at < now() - $1 * interval '1 second'", limitParameter: 2))
+        "email_outbox", where: "status <> 'pending' AND created_at < now() - $1 * interval '1 second'",
+        limitParameter: 2))
 
     public func enqueue(userID: Int64, methodID: Int64, recipient: String, step: Int64, interval: Int64,
                         validUntil: Int64, requestID: String) throws {

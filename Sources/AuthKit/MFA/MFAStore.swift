@@ -181,7 +181,8 @@ public struct MFAStore {
 
     static let purgeDeviceAttempts = PGStatement("mfa_device_attempts_purge", Purge.sql(
         "mfa_device_attempts", where: """
-            updated_at < to_timestamp($1) AND locked_at IS NULL AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))
+            updated_at < to_timestamp($1) AND locked_at IS NULL
+              AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))
             """, limitParameter: 2))
 
     /// Device attempt rows idle since `before` (unix seconds) and not locked: their count restarts.

@@ -28,7 +28,8 @@ public struct LoginFailures {
         """)
     static let clear = PGStatement("login_failures_clear", "DELETE FROM login_failures WHERE username_key = $1")
     static let purge = PGStatement("login_failures_purge", Purge.sql(
-        "login_failures", where: "last_failure_at < to_timestamp($1) AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))",
+        "login_failures",
+        where: "last_failure_at < to_timestamp($1) AND (blocked_until IS NULL OR blocked_until < to_timestamp($1))",
         limitParameter: 2))
 
     /// The time until which `username` may not try a password, if it is blocked now.

@@ -38,7 +38,8 @@ public struct ThrottleWindows {
             coalesce(max(hits) FILTER (WHERE window_start < $2), 0)
         FROM throttle_windows WHERE key = $1 AND window_start IN ($2::bigint, $2::bigint - $3::bigint)
         """)
-    static let purge = PGStatement("throttle_purge", Purge.sql("throttle_windows", where: "window_start < $1", limitParameter: 2))
+    static let purge = PGStatement("throttle_purge",
+                                   Purge.sql("throttle_windows", where: "window_start < $1", limitParameter: 2))
 
     /// Counts one request for `key`; nil when it is allowed, else the seconds until it would be.
     public func hit(_ key: String, rate: ThrottleRate, now: UnixTime) throws -> Int64? {

@@ -39,7 +39,9 @@ public enum Maintenance {
                 try MFAStore($0).purgeDeviceAttempts(before: clock.now().seconds - 86400, limit: $1)
             },
             // Windows of the longest period (a day) are done after two periods.
-            Purge("throttle_windows") { try ThrottleWindows($0).purge(before: clock.now().seconds - 2 * 86400, limit: $1) },
+            Purge("throttle_windows") {
+                try ThrottleWindows($0).purge(before: clock.now().seconds - 2 * 86400, limit: $1)
+            },
             // WebAuthn challenges nobody answered in time.
             Purge("webauthn_challenges") { try WebAuthnStore($0).purgeExpired(now: clock.now().seconds, limit: $1) },
             Purge("revoked_tokens") { try RevokedTokens($0).purgeExpired(now: clock.now().seconds, limit: $1) },
