@@ -114,8 +114,8 @@ public final class Listener: Sendable {
     }
 
     /// True when a connection waits in the TCP queue now (a listening socket polls readable only
-    /// then). A failed accept is not proof of an empty queue (libfcgi also gives up on a
-    /// connection it could not read a request from), so draining asks this before it shuts the
+    /// then). A failed accept is not proof of an empty queue (accept(2) also fails with EINTR,
+    /// EMFILE or ENOBUFS, and libfcgi returns those), so draining asks this before it shuts the
     /// queue. Always false for the other kinds and once the queue is shut (a shut socket polls
     /// readable for good).
     public var hasQueuedConnection: Bool {
