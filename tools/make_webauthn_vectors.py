@@ -20,14 +20,12 @@ import sys
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-import datetime  # noqa: E402
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
 from soft_authenticator import (COSE_EDDSA, COSE_ES256, FLAG_AT, FLAG_UP, FLAG_UV, Credential,  # noqa: E402
-                                SoftAuthenticator, b64u, cbor, client_data)
+                                SoftAuthenticator, b64u, cbor, certificate, client_data, name)
 
 ORIGIN, RP_ID = "http://localhost:8104", "localhost"
 
@@ -80,39 +78,6 @@ def rs256_case():
 
 # ----------------------------------------------------------------- attestation certificates
 ID_FIDO_GEN_CE_AAGUID = x509.ObjectIdentifier("1.3.6.1.4.1.45724.1.1.4")
-# Fixed validity, wide enough that the fixtures do not expire under the tests.
-NOT_BEFORE = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
-NOT_AFTER = datetime.datetime(2099, 12, 31, tzinfo=datetime.timezone.utc)
-
-
-def name(common, unit=None):
-    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "SE"),
-             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "AuthKit Test Vendor")]
-    if unit:
-        parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
-    return x509.Name(parts + [x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def certificate(subject, key, issuer=None, issuer_key=None, ca=False, extensions=()):
-    """A v3 certificate for `key`, self-signed unless `issuer`/`issuer_key` are given."""
-    issuer_name = issuer.subject if issuer is not None else subject
-    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name)
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(NOT_BEFORE).not_valid_after(NOT_AFTER)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
-    if ca:
-        builder = builder.add_extension(x509.KeyUsage(
-            digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
-            key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
-            critical=True)
-    if issuer is not None:
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
-    for extension in extensions:
-        builder = builder.add_extension(extension, critical=False)
-    return builder.sign(issuer_key or key, hashes.SHA256())
-
 
 def der(cert):
     return cert.public_bytes(serialization.Encoding.DER)

@@ -45,14 +45,17 @@ from __future__ import annotations
 
 import argparse
 import base64
+import datetime
 import hashlib
 import json
 import os
 import struct
 import sys
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.x509.oid import NameOID
 
 COSE_ES256 = -7
 COSE_EDDSA = -8
@@ -285,44 +288,52 @@ def _unwrap(options: dict) -> dict:
             return options
 
 
+# ----------------------------------------------------------------- attestation certificates
+# Fixed validity, wide enough that the fixtures do not expire under the tests.
+NOT_BEFORE = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+NOT_AFTER = datetime.datetime(2099, 12, 31, tzinfo=datetime.timezone.utc)
+
+
+def name(common, unit=None):
+    parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "SE"),
+             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "AuthKit Test Vendor")]
+    if unit:
+        parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
+    return x509.Name(parts + [x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def certificate(subject, key, issuer=None, issuer_key=None, ca=False, extensions=()):
+    """A v3 certificate for `key`, self-signed unless `issuer`/`issuer_key` are given."""
+    issuer_name = issuer.subject if issuer is not None else subject
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(NOT_BEFORE).not_valid_after(NOT_AFTER)
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    if ca:
+        builder = builder.add_extension(x509.KeyUsage(
+            digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
+            key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
+            critical=True)
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+    for extension in extensions:
+        builder = builder.add_extension(extension, critical=False)
+    return builder.sign(issuer_key or key, hashes.SHA256())
+
+
 def make_ca(directory: str) -> None:
     """A test attestation CA in `directory`: root.pem (the trust anchor), and the authenticator's
     attestation key (key.pem) and certificate chain (chain.pem: leaf, intermediate), shaped as
     WebAuthn §8.2.1 asks (v3, OU "Authenticator Attestation", not a CA)."""
-    import datetime
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    def name(common, unit=None):
-        parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "SE"),
-                 x509.NameAttribute(NameOID.ORGANIZATION_NAME, "AuthKit Test Vendor")]
-        if unit:
-            parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
-        return x509.Name(parts + [x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-
-    def issue(subject, key, issuer_name, issuer_key, ca):
-        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name)
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(days=1))
-                   .not_valid_after(now + datetime.timedelta(days=30))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-        if ca:
-            builder = builder.add_extension(x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
-                critical=True)
-        return builder.sign(issuer_key, hashes.SHA256())
-
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = name(f"AuthKit Test Root {os.urandom(4).hex()}")
-    root = issue(root_name, root_key, root_name, root_key, True)
+    root = certificate(name(f"AuthKit Test Root {os.urandom(4).hex()}"), root_key, ca=True)
     middle_key = ec.generate_private_key(ec.SECP256R1())
-    middle = issue(name("AuthKit Test Intermediate"), middle_key, root_name, root_key, True)
+    middle = certificate(name("AuthKit Test Intermediate"), middle_key, issuer=root, issuer_key=root_key, ca=True)
     leaf_key = ec.generate_private_key(ec.SECP256R1())
-    leaf = issue(name("AuthKit Test Authenticator", "Authenticator Attestation"), leaf_key, middle.subject,
-                 middle_key, False)
+    leaf = certificate(name("AuthKit Test Authenticator", "Authenticator Attestation"), leaf_key,
+                       issuer=middle, issuer_key=middle_key)
     os.makedirs(directory, exist_ok=True)
     pem = serialization.Encoding.PEM
     with open(os.path.join(directory, "root.pem"), "wb") as fh:
@@ -335,7 +346,6 @@ def make_ca(directory: str) -> None:
 
 def load_attestation(directory: str):
     """The attestation key and the x5c array (DER: leaf first) of a make-ca directory."""
-    from cryptography import x509
     with open(os.path.join(directory, "key.pem"), "rb") as fh:
         key = serialization.load_pem_private_key(fh.read(), password=None)
     with open(os.path.join(directory, "chain.pem"), "rb") as fh:
