@@ -18,43 +18,33 @@ public enum AESGCM {
         }
     }
 
-    /// The EVP context lives only for the duration of one call.
-    private final class Context {
-        let pointer: OpaquePointer
-        init() throws(CryptoError) {
-            guard let p = EVP_CIPHER_CTX_new() else {
-                throw CryptoError(operation: "EVP_CIPHER_CTX_new", reason: drainErrorQueue())
-            }
-            pointer = p
-        }
-        deinit { EVP_CIPHER_CTX_free(pointer) }
-    }
-
     public static func seal(
         _ plaintext: [UInt8], key: [UInt8], associatedData: [UInt8] = [], nonce: [UInt8]? = nil
     ) throws(CryptoError) -> Sealed {
         guard key.count == keySize else { throw CryptoError(operation: "AES-GCM seal", reason: "key must be 32 bytes") }
         let iv = nonce ?? SecureRandom.bytes(nonceSize)
-        let ctx = try Context()
-        try check(EVP_EncryptInit_ex(ctx.pointer, authkit_aes_256_gcm(), nil, nil, nil), "EVP_EncryptInit_ex")
-        try check(authkit_evp_gcm_set_ivlen(ctx.pointer, Int32(iv.count)), "set IV length")
-        try check(EVP_EncryptInit_ex(ctx.pointer, nil, nil, key, iv), "EVP_EncryptInit_ex(key)")
+        // The EVP context lives only for the duration of one call.
+        let ctx = try OpenSSLObject("EVP_CIPHER_CTX_new", EVP_CIPHER_CTX_new, free: EVP_CIPHER_CTX_free)
+        try check(EVP_EncryptInit_ex(ctx.handle, authkit_aes_256_gcm(), nil, nil, nil), "EVP_EncryptInit_ex")
+        try check(authkit_evp_gcm_set_ivlen(ctx.handle, Int32(iv.count)), "set IV length")
+        try check(EVP_EncryptInit_ex(ctx.handle, nil, nil, key, iv), "EVP_EncryptInit_ex(key)")
         var length: Int32 = 0
         if !associatedData.isEmpty {
-            try check(EVP_EncryptUpdate(ctx.pointer, nil, &length, associatedData, Int32(associatedData.count)), "AAD")
+            try check(EVP_EncryptUpdate(ctx.handle, nil, &length, associatedData, Int32(associatedData.count)), "AAD")
         }
         var out = [UInt8](repeating: 0, count: plaintext.count + 16)
         var total = 0
         if !plaintext.isEmpty {
-            try check(EVP_EncryptUpdate(ctx.pointer, &out, &length, plaintext, Int32(plaintext.count)), "EVP_EncryptUpdate")
+            try check(EVP_EncryptUpdate(ctx.handle, &out, &length, plaintext, Int32(plaintext.count)),
+                      "EVP_EncryptUpdate")
             total = Int(length)
         }
         try out.withUnsafeMutableBufferPointer { (p) throws(CryptoError) in
-            try check(EVP_EncryptFinal_ex(ctx.pointer, p.baseAddress! + total, &length), "EVP_EncryptFinal_ex")
+            try check(EVP_EncryptFinal_ex(ctx.handle, p.baseAddress! + total, &length), "EVP_EncryptFinal_ex")
         }
         total += Int(length)
         var tag = [UInt8](repeating: 0, count: tagSize)
-        try check(authkit_evp_gcm_get_tag(ctx.pointer, Int32(tagSize), &tag), "get tag")
+        try check(authkit_evp_gcm_get_tag(ctx.handle, Int32(tagSize), &tag), "get tag")
         return Sealed(nonce: iv, ciphertext: Array(out.prefix(total)), tag: tag)
     }
 
@@ -62,26 +52,27 @@ public enum AESGCM {
     public static func open(_ sealed: Sealed, key: [UInt8], associatedData: [UInt8] = []) throws(CryptoError) -> [UInt8]? {
         guard key.count == keySize else { throw CryptoError(operation: "AES-GCM open", reason: "key must be 32 bytes") }
         guard sealed.tag.count == tagSize, !sealed.nonce.isEmpty else { return nil }
-        let ctx = try Context()
-        try check(EVP_DecryptInit_ex(ctx.pointer, authkit_aes_256_gcm(), nil, nil, nil), "EVP_DecryptInit_ex")
-        try check(authkit_evp_gcm_set_ivlen(ctx.pointer, Int32(sealed.nonce.count)), "set IV length")
-        try check(EVP_DecryptInit_ex(ctx.pointer, nil, nil, key, sealed.nonce), "EVP_DecryptInit_ex(key)")
+        // The EVP context lives only for the duration of one call.
+        let ctx = try OpenSSLObject("EVP_CIPHER_CTX_new", EVP_CIPHER_CTX_new, free: EVP_CIPHER_CTX_free)
+        try check(EVP_DecryptInit_ex(ctx.handle, authkit_aes_256_gcm(), nil, nil, nil), "EVP_DecryptInit_ex")
+        try check(authkit_evp_gcm_set_ivlen(ctx.handle, Int32(sealed.nonce.count)), "set IV length")
+        try check(EVP_DecryptInit_ex(ctx.handle, nil, nil, key, sealed.nonce), "EVP_DecryptInit_ex(key)")
         var length: Int32 = 0
         if !associatedData.isEmpty {
-            try check(EVP_DecryptUpdate(ctx.pointer, nil, &length, associatedData, Int32(associatedData.count)), "AAD")
+            try check(EVP_DecryptUpdate(ctx.handle, nil, &length, associatedData, Int32(associatedData.count)), "AAD")
         }
         var out = [UInt8](repeating: 0, count: sealed.ciphertext.count + 16)
         var total = 0
         if !sealed.ciphertext.isEmpty {
             try check(
-                EVP_DecryptUpdate(ctx.pointer, &out, &length, sealed.ciphertext, Int32(sealed.ciphertext.count)),
+                EVP_DecryptUpdate(ctx.handle, &out, &length, sealed.ciphertext, Int32(sealed.ciphertext.count)),
                 "EVP_DecryptUpdate")
             total = Int(length)
         }
         var tag = sealed.tag
-        try check(authkit_evp_gcm_set_tag(ctx.pointer, Int32(tagSize), &tag), "set tag")
+        try check(authkit_evp_gcm_set_tag(ctx.handle, Int32(tagSize), &tag), "set tag")
         let final = out.withUnsafeMutableBufferPointer { p in
-            EVP_DecryptFinal_ex(ctx.pointer, p.baseAddress! + total, &length)
+            EVP_DecryptFinal_ex(ctx.handle, p.baseAddress! + total, &length)
         }
         guard final == 1 else {
             _ = drainErrorQueue()

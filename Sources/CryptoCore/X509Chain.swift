@@ -126,18 +126,19 @@ public enum X509Chain {
     public static func verify(
         leaf: [UInt8], intermediates: [[UInt8]], anchors: X509TrustAnchors
     ) throws(CryptoError) {
-        let store = try TrustStore()
+        let store = try OpenSSLObject("X509_STORE_new", X509_STORE_new, free: X509_STORE_free)
         for root in anchors.certificates {
             let certificate = try X509Certificate(der: root)
             try check(certificate.withPointer { X509_STORE_add_cert(store.handle, $0) }, "X509_STORE_add_cert")
         }
         let leafCertificate = try X509Certificate(der: leaf)
-        let untrusted = try CertificateStack()
+        // The stack's certificates hold their own references.
+        let untrusted = try OpenSSLObject("sk_X509_new_null", authkit_x509_stack_new, free: authkit_x509_stack_free)
         for der in intermediates {
             let certificate = try X509Certificate(der: der)
             try check(certificate.withPointer { authkit_x509_stack_push(untrusted.handle, $0) }, "sk_X509_push")
         }
-        let context = try StoreContext()
+        let context = try OpenSSLObject("X509_STORE_CTX_new", X509_STORE_CTX_new, free: X509_STORE_CTX_free)
         // The context borrows the store, leaf and stack without references: all must outlive the verification.
         let (initialised, status) = withExtendedLifetime((store, untrusted, context)) {
             leafCertificate.withPointer { leafPointer -> (Int32, Int32) in
@@ -151,48 +152,12 @@ public enum X509Chain {
 
     /// `X509_verify_cert`'s answer as a typed error: 1 is a valid path; otherwise the
     /// context's verification error (why the path failed) names the reason.
-    private static func verified(_ status: Int32, _ context: StoreContext) throws(CryptoError) {
+    private static func verified(_ status: Int32, _ context: OpenSSLObject) throws(CryptoError) {
         guard status != 1 else { return }
         let code = X509_STORE_CTX_get_error(context.handle)
         _ = drainErrorQueue()
         let reason = code == X509_V_OK
             ? "verification failed" : String(cString: X509_verify_cert_error_string(Int(code)))
         throw CryptoError(operation: "X509_verify_cert", reason: reason)
-    }
-
-    /// One `X509_STORE`, owned here and freed in `deinit`.
-    private final class TrustStore {
-        let handle: OpaquePointer
-        init() throws(CryptoError) {
-            guard let made = X509_STORE_new() else {
-                throw CryptoError(operation: "X509_STORE_new", reason: drainErrorQueue())
-            }
-            handle = made
-        }
-        deinit { X509_STORE_free(handle) }
-    }
-
-    /// One `STACK_OF(X509)`, owned here; its certificates hold their own references.
-    private final class CertificateStack {
-        let handle: OpaquePointer
-        init() throws(CryptoError) {
-            guard let made = authkit_x509_stack_new() else {
-                throw CryptoError(operation: "sk_X509_new_null", reason: drainErrorQueue())
-            }
-            handle = made
-        }
-        deinit { authkit_x509_stack_free(handle) }
-    }
-
-    /// One `X509_STORE_CTX`, owned here and freed in `deinit`.
-    private final class StoreContext {
-        let handle: OpaquePointer
-        init() throws(CryptoError) {
-            guard let made = X509_STORE_CTX_new() else {
-                throw CryptoError(operation: "X509_STORE_CTX_new", reason: drainErrorQueue())
-            }
-            handle = made
-        }
-        deinit { X509_STORE_CTX_free(handle) }
     }
 }
