@@ -41,7 +41,7 @@ enum Worker {
                 continue
             }
             if stopping {
-                // Not empty after all (the accept failed on one connection): go on draining.
+                // Not empty after all (accept failed for another reason): go on draining.
                 if drainRetries < 100 && listener.hasQueuedConnection {
                     drainRetries += 1
                     continue
